@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import type { Config } from './config/schema.js';
+import { createApi, listen, type CollectorStatus } from './api/server.js';
+import { loadOrCreateToken } from './api/token.js';
+import type { Alert } from './event/event.js';
+import { CollectorMetrics } from './metrics/registry.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { Store } from './sinks/store/store.js';
+import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
+import { detectSelfContainerId } from './sources/docker/self.js';
+import { DockerSource } from './sources/docker/source.js';
+import type { Logger } from './util/log.js';
+import { VERSION } from './util/version.js';
+
+const RETENTION_EVERY_MS = 60_000;
+
+/**
+ * The one place where sources, transforms and sinks are wired together (Vector's topology).
+ */
+export class Collector {
+  private stopping = false;
+  private retentionTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly cfg: Config,
+    readonly log: Logger,
+    readonly metrics: CollectorMetrics,
+    readonly store: Store,
+    readonly pipeline: Pipeline,
+    readonly docker: DockerSource | undefined,
+    readonly token: string,
+    private server: Server | undefined,
+    public address = '',
+  ) {}
+
+  static async start(cfg: Config, log: Logger): Promise<Collector> {
+    const metrics = new CollectorMetrics({ processMetrics: true });
+    const store = new Store({ path: cfg.store.path, maxAgeMs: cfg.store.max_age, maxBytes: cfg.store.max_bytes, metrics });
+    const tokenInfo = cfg.api.token ? { token: cfg.api.token, created: false, file: '' } : loadOrCreateToken(cfg.store.path);
+    if (tokenInfo.created) {
+      // Printed once, on the start that created it; later starts read it from the file.
+      log.warn({ token: tokenInfo.token, file: tokenInfo.file }, 'API token generated: use it as "Authorization: Bearer <token>"; it is not printed again');
+    }
+    const pipeline = new Pipeline({ store, metrics, log, onAlert: (a: Alert) => log.info({ alert: a }, 'alert') });
+
+    let docker: DockerSource | undefined;
+    if (cfg.docker.enabled) {
+      const socket = cfg.docker.socket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+      const client = new DockerClient(parseDockerEndpoint(socket));
+      docker = new DockerSource({
+        client, store, emitter: pipeline, metrics, log: log.child({ source: 'docker' }), hostName: cfg.host.name,
+        queueMax: cfg.docker.queue_max, reconnectMaxMs: cfg.docker.reconnect_max, inspectTimeoutMs: cfg.docker.inspect_timeout,
+        selfContainerId: cfg.docker.self_container_id ?? detectSelfContainerId(),
+      });
+    }
+
+    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, tokenInfo.token, undefined);
+    const app = createApi({
+      token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
+      status: () => collector.status(),
+    });
+    try {
+      const { server, address } = await listen(app, cfg.api.listen);
+      collector.server = server;
+      collector.address = address;
+    } catch (err) {
+      store.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(`api.listen ${cfg.api.listen}: cannot listen (${code ?? String(err)})`);
+    }
+    store.enforceRetention();
+    collector.retentionTimer = setInterval(() => store.enforceRetention(), RETENTION_EVERY_MS);
+    collector.retentionTimer.unref();
+    docker?.start();
+    log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', version: VERSION }, 'shipwatch collector started');
+    return collector;
+  }
+
+  status(): CollectorStatus {
+    const docker = this.docker?.status();
+    const degraded = docker !== undefined && !docker.connected;
+    return {
+      status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
+      version: VERSION,
+      sources: { docker: docker ?? { enabled: false } },
+      sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() } },
+    };
+  }
+
+  /** Stops sources, commits what they emitted, stops the API and closes the store. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.retentionTimer);
+    await this.docker?.stop();
+    await this.pipeline.flush();
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.store.close();
+    this.log.info('shipwatch collector stopped');
+  }
+}

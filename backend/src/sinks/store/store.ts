@@ -1,0 +1,187 @@
+import type { Alert, Checkpoint, ShipEvent } from '../../event/event.js';
+import { nanosToRfc3339 } from '../../event/time.js';
+import type { Batch, CommitHook } from '../../pipeline/batch.js';
+import type { CollectorMetrics } from '../../metrics/registry.js';
+import { openDatabase, type DB } from './db.js';
+import { Inventory } from './inventory.js';
+import { readPage, type Page } from './page.js';
+
+export interface StoreOptions {
+  path: string;
+  maxAgeMs: number;
+  maxBytes: number;
+  metrics: CollectorMetrics;
+}
+
+export interface EventQuery {
+  source?: string;
+  container?: string;
+  since?: string;
+  until?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface AlertQuery {
+  since?: string;
+  until?: string;
+  min_level?: number;
+  severity?: string[];
+  rule_id?: number;
+  group?: string;
+  container?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The embedded store: events, alerts, source positions and the container inventory in one SQLite
+ * database. `commit` is the only writer on the hot path; everything in a batch lands together.
+ */
+export class Store {
+  readonly db: DB;
+  readonly inventory: Inventory;
+  private readonly hooks: CommitHook[] = [];
+  private readonly insertEvent;
+  private readonly insertAlert;
+  private readonly putPosition;
+  private readonly getPosition;
+  private readonly commitTx;
+  private storedBytes = 0;
+
+  constructor(private readonly opts: StoreOptions) {
+    this.db = openDatabase(opts.path);
+    this.inventory = new Inventory(this.db);
+    this.insertEvent = this.db.prepare(`INSERT OR IGNORE INTO events (id, time, source, action, container_id, container_name, body, size)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertAlert = this.db.prepare(`INSERT OR IGNORE INTO alerts (id, time, rule_id, level, severity, groups, container_name, body, size)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.putPosition = this.db.prepare(`INSERT INTO positions (key, value, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
+    this.getPosition = this.db.prepare('SELECT value FROM positions WHERE key = ?');
+    this.commitTx = this.db.transaction((batch: Batch) => this.write(batch));
+    this.storedBytes = (this.db.prepare('SELECT (SELECT total(size) FROM events) + (SELECT total(size) FROM alerts) AS n').get() as { n: number }).n;
+  }
+
+  addHook(hook: CommitHook): void {
+    this.hooks.push(hook);
+  }
+
+  commit(batch: Batch): void {
+    const end = this.opts.metrics.storeWriteSeconds.startTimer();
+    try {
+      this.commitTx(batch);
+    } finally {
+      end();
+    }
+  }
+
+  private write(batch: Batch): void {
+    for (const ev of batch.events) {
+      const body = JSON.stringify(ev);
+      const c = ev.container as { id?: string; name?: string } | undefined;
+      const r = this.insertEvent.run(ev.event.id, ev.event.time, ev.event.source, ev.event.action, c?.id ?? null, c?.name ?? null, body, body.length);
+      if (r.changes > 0) {
+        this.storedBytes += body.length;
+        this.inventory.apply(ev);
+      }
+    }
+    for (const a of batch.alerts) this.writeAlert(a);
+    for (const cp of batch.checkpoints) this.savePosition(cp);
+    for (const hook of this.hooks) hook.onCommit(batch);
+  }
+
+  private writeAlert(a: Alert): void {
+    const body = JSON.stringify(a);
+    const c = a.event.container as { name?: string } | undefined;
+    const r = this.insertAlert.run(a.id, a.time, a.rule.id, a.rule.level, a.severity, JSON.stringify(a.rule.groups), c?.name ?? null, body, body.length);
+    if (r.changes > 0) this.storedBytes += body.length;
+  }
+
+  savePosition(cp: Checkpoint): void {
+    this.putPosition.run(cp.key, cp.value, new Date().toISOString());
+  }
+
+  position(key: string): string | undefined {
+    return (this.getPosition.get(key) as { value: string } | undefined)?.value;
+  }
+
+  events(q: EventQuery): Page<ShipEvent> {
+    const where: { sql: string; params: unknown[] }[] = [];
+    if (q.source) where.push({ sql: 'source = ?', params: [q.source] });
+    if (q.container) where.push({ sql: '(container_name = ? OR container_id = ?)', params: [q.container, q.container] });
+    if (q.since) where.push({ sql: 'time >= ?', params: [q.since] });
+    if (q.until) where.push({ sql: 'time < ?', params: [q.until] });
+    // Case-insensitive substring over the whole JSON body: a search box, not a query language.
+    if (q.q) where.push({ sql: 'instr(lower(body), lower(?)) > 0', params: [q.q] });
+    return readPage<ShipEvent>(this.db, 'events', { where, limit: q.limit, cursor: q.cursor });
+  }
+
+  alerts(q: AlertQuery): Page<Alert> {
+    return readPage<Alert>(this.db, 'alerts', { where: alertWhere(q), limit: q.limit, cursor: q.cursor });
+  }
+
+  alertStats(q: { since?: string }): Record<string, unknown> {
+    const where = alertWhere({ since: q.since, limit: 0 });
+    const cond = where.length ? `WHERE ${where.map((w) => w.sql).join(' AND ')}` : '';
+    const params = where.flatMap((w) => w.params);
+    const by = (expr: string, from = 'alerts') =>
+      this.db.prepare(`SELECT ${expr} AS key, count(*) AS count FROM ${from} ${cond} GROUP BY key ORDER BY count DESC, key LIMIT 100`).all(...params) as { key: string | number | null; count: number }[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts ${cond}`).get(...params) as { n: number }).n;
+    const severity = Object.fromEntries(['low', 'medium', 'high', 'critical'].map((s) => [s, 0]));
+    for (const r of by('severity')) severity[String(r.key)] = r.count;
+    return {
+      total,
+      by_severity: severity,
+      by_rule: by('rule_id').map((r) => ({ rule_id: r.key, count: r.count })),
+      by_group: by('g.value', 'alerts, json_each(alerts.groups) AS g').map((r) => ({ group: r.key, count: r.count })),
+      by_container: by('container_name').filter((r) => r.key !== null).map((r) => ({ container: r.key, count: r.count })),
+    };
+  }
+
+  /** Deletes what is older than the age limit, then the oldest rows until under the size limit. */
+  enforceRetention(nowMs = Date.now()): { deleted: number } {
+    const cutoff = nanosToRfc3339(BigInt(nowMs - this.opts.maxAgeMs) * 1_000_000n);
+    let deleted = 0;
+    const drop = this.db.transaction((table: 'events' | 'alerts', sql: string, ...params: unknown[]) => {
+      const rows = this.db.prepare(`DELETE FROM ${table} WHERE seq IN (${sql}) RETURNING size`).all(...params) as { size: number }[];
+      for (const r of rows) this.storedBytes -= r.size;
+      deleted += rows.length;
+      return rows.length;
+    });
+    for (const table of ['events', 'alerts'] as const) {
+      while (drop(table, `SELECT seq FROM ${table} WHERE time < ? LIMIT 5000`, cutoff) === 5000);
+    }
+    while (this.storedBytes > this.opts.maxBytes) {
+      const n = drop('events', 'SELECT seq FROM events ORDER BY seq LIMIT 2000') + (this.storedBytes > this.opts.maxBytes * 1.5 ? drop('alerts', 'SELECT seq FROM alerts ORDER BY seq LIMIT 2000') : 0);
+      if (n === 0) break;
+    }
+    if (deleted > 0) this.opts.metrics.dropsTotal.inc({ stage: 'store', reason: 'retention' }, deleted);
+    return { deleted };
+  }
+
+  get bytes(): number {
+    return this.storedBytes;
+  }
+
+  counts(): { events: number; alerts: number } {
+    return this.db.prepare('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM alerts) AS alerts').get() as { events: number; alerts: number };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function alertWhere(q: AlertQuery): { sql: string; params: unknown[] }[] {
+  const where: { sql: string; params: unknown[] }[] = [];
+  if (q.since) where.push({ sql: 'time >= ?', params: [q.since] });
+  if (q.until) where.push({ sql: 'time < ?', params: [q.until] });
+  if (q.min_level !== undefined) where.push({ sql: 'level >= ?', params: [q.min_level] });
+  if (q.severity?.length) where.push({ sql: `severity IN (${q.severity.map(() => '?').join(',')})`, params: q.severity });
+  if (q.rule_id !== undefined) where.push({ sql: 'rule_id = ?', params: [q.rule_id] });
+  if (q.group) where.push({ sql: 'EXISTS (SELECT 1 FROM json_each(alerts.groups) WHERE value = ?)', params: [q.group] });
+  if (q.container) where.push({ sql: 'container_name = ?', params: [q.container] });
+  return where;
+}

@@ -1,0 +1,71 @@
+import type { ContainerFields, ShipEvent } from '../../event/event.js';
+import type { Logger } from '../../util/log.js';
+import { DockerApiError, type DockerClient } from './client.js';
+import { containerFromInspect, type ContainerInspect } from './inspect.js';
+
+/**
+ * Container metadata by id, filled from inspect and evicted on destroy. Events carry name, image
+ * and labels in their attributes; inspect adds the posture (privileged, mounts, namespaces, ...).
+ */
+export class ContainerCache {
+  private readonly byId = new Map<string, ContainerFields>();
+  inspects = 0;
+  inspectFailures = 0;
+
+  constructor(
+    private readonly client: DockerClient,
+    private readonly log: Logger,
+    private readonly timeoutMs: number,
+    private readonly selfId: string | undefined,
+  ) {}
+
+  seed(c: ContainerFields): void {
+    this.byId.set(c.id, c);
+  }
+
+  get(id: string): ContainerFields | undefined {
+    return this.byId.get(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Inspects a container; undefined when it is already gone or the engine did not answer. */
+  async inspect(id: string): Promise<{ fields: ContainerFields; raw: ContainerInspect } | undefined> {
+    this.inspects += 1;
+    try {
+      const raw = await this.client.getJson<ContainerInspect>(`/containers/${encodeURIComponent(id)}/json`, {}, this.timeoutMs);
+      const fields = containerFromInspect(raw);
+      this.byId.set(id, fields);
+      return { fields, raw };
+    } catch (err) {
+      this.inspectFailures += 1;
+      if (!(err instanceof DockerApiError && err.status === 404)) this.log.debug({ err: String(err), container: id }, 'inspect failed');
+      return undefined;
+    }
+  }
+
+  /** Fills `container.*` of an event; inspects on create/start or when the container is unknown. */
+  async enrich(ev: ShipEvent): Promise<void> {
+    const c = ev.container as ContainerFields | undefined;
+    if (!c?.id) return;
+    const action = ev.event.action;
+    let known = this.byId.get(c.id);
+    const isContainerEvent = (ev.docker as { type?: string } | undefined)?.type === 'container';
+    if (!known || (isContainerEvent && (action === 'create' || action === 'start') && known.privileged === undefined)) {
+      if (action !== 'destroy') known = (await this.inspect(c.id))?.fields ?? known;
+    }
+    if (known) {
+      // The event's own values win: a rename carries the new name, a die its exit code.
+      ev.container = { ...known, ...stripUndefined(c), labels: Object.keys(c.labels ?? {}).length ? c.labels : known.labels };
+      if (isContainerEvent && action === 'rename' && c.name) this.byId.set(c.id, { ...known, name: c.name });
+    }
+    if (this.selfId && c.id === this.selfId) (ev.container as ContainerFields).is_collector = true;
+    if (isContainerEvent && action === 'destroy') this.byId.delete(c.id);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
