@@ -3,7 +3,7 @@ import { nanosToRfc3339 } from '../../event/time.js';
 import type { Batch, CommitHook } from '../../pipeline/batch.js';
 import type { CollectorMetrics } from '../../metrics/registry.js';
 import { openDatabase, type DB } from './db.js';
-import { Inventory } from './inventory.js';
+import { Inventory, type InventoryContainer } from './inventory.js';
 import { readPage, type Page } from './page.js';
 
 export interface StoreOptions {
@@ -97,6 +97,14 @@ export class Store {
     const c = a.event.container as { name?: string } | undefined;
     const r = this.insertAlert.run(a.id, a.time, a.rule.id, a.rule.level, a.severity, JSON.stringify(a.rule.groups), c?.name ?? null, body, body.length);
     if (r.changes > 0) this.storedBytes += body.length;
+  }
+
+  /** First start on an engine: what already exists, and the position to follow from, together. */
+  seedInventory(rows: InventoryContainer[], checkpoint: Checkpoint): void {
+    this.db.transaction(() => {
+      this.inventory.seed(rows);
+      this.savePosition(checkpoint);
+    })();
   }
 
   savePosition(cp: Checkpoint): void {

@@ -147,8 +147,8 @@ export class DockerSource {
     log.info({ endpoint: this.state.endpoint, engine: info.ID, version: info.ServerVersion, resume_from: this.position.nanos?.toString() ?? null }, 'docker engine connected');
 
     if (this.position.nanos === undefined) {
-      await this.seedInventory(nanosToRfc3339(engineNow));
       this.position.advance(engineNow, '');
+      await this.seedInventory(nanosToRfc3339(engineNow));
     } else {
       await this.follow({ since: nanosToDockerSince(this.position.nanos), until: nanosToDockerSince(engineNow) });
       await this.whenIdle();
@@ -264,7 +264,7 @@ export class DockerSource {
   /** First start on this engine: record what runs without raising events for it. */
   private async seedInventory(now: string): Promise<void> {
     const engine = await this.listEngine();
-    this.o.store.inventory.seed(engine.map(({ inspect }) => {
+    this.o.store.seedInventory(engine.map(({ inspect }) => {
       const f: ContainerFields = containerFromInspect(inspect);
       const { id, name, image, image_id, labels, compose: _compose, ...posture } = f;
       const zero = (t: string | undefined) => (t && !t.startsWith('0001-') ? t : null);
@@ -274,7 +274,7 @@ export class DockerSource {
         created_at: zero(inspect.Created), started_at: zero(inspect.State?.StartedAt), finished_at: zero(inspect.State?.FinishedAt),
         labels: labels ?? {}, posture, updated_time: now,
       };
-    }));
+    }), { key: this.positionKey, value: this.position.serialize() });
     this.o.log.info({ containers: engine.length }, 'docker inventory seeded (first start on this engine)');
   }
 
