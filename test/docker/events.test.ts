@@ -4,9 +4,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startCollector, type RunningCollector } from '../support/collector.js';
 import { startDockerd, TEST_IMAGE, type Dockerd } from '../support/dockerd.js';
-import { engineEventKeys, eventKey, nowSeconds, storedEvents, type StoredEvent } from '../support/events.js';
+import { engineEventKeys, eventKey, nowSeconds, storedEvents, } from '../support/events.js';
 
-type Ev = StoredEvent;
 
 describe('Docker events from a real dockerd', () => {
   let d: Dockerd;

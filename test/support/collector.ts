@@ -89,7 +89,7 @@ export async function startCollector(opts: { env?: Record<string, string>; store
 
   const started = await waitForLog((l) => l.msg === 'shipwatch collector started');
   const url = `http://${String(started.api)}`;
-  const token = env.SHIPWATCH_API_TOKEN ?? fs.readFileSync(path.join(storeDir, 'api-token'), 'utf8').trim();
+  const token = env.SHIPWATCH_API_TOKEN || fs.readFileSync(path.join(storeDir, 'api-token'), 'utf8').trim();
   const request = async <T>(method: string, p: string, body: unknown, tok: string | null | undefined) => {
     const headers: Record<string, string> = {};
     if (tok !== null) headers.Authorization = `Bearer ${tok ?? token}`;

@@ -83,7 +83,8 @@ function readFile(file: string, raw: Raw, origins: Map<string, Origin>): void {
 function readEnv(env: NodeJS.ProcessEnv, raw: Raw, origins: Map<string, Origin>): void {
   const sections = Object.keys(configSchema.shape);
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || value === undefined || ENV_NOT_CONFIG.has(name)) continue;
+    // An empty variable counts as unset, as compose files and Helm charts often pass them empty.
+    if (!name.startsWith(ENV_PREFIX) || !value || ENV_NOT_CONFIG.has(name)) continue;
     const rest = name.slice(ENV_PREFIX.length).toLowerCase();
     const section = sections.find((s) => rest.startsWith(`${s}_`));
     if (!section) {

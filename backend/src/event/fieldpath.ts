@@ -32,7 +32,7 @@ export function compilePath(path: string): Accessor {
   const parts = path.split('.');
   if (parts.length === 1) {
     const [a] = parts as [string];
-    return (o) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[a] : undefined);
+    return (o) => (o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, a) ? (o as Record<string, unknown>)[a] : undefined);
   }
   return (o) => lookup(o, parts, 0);
 }

@@ -134,8 +134,10 @@ export class Store {
     const where = alertWhere({ since: q.since, limit: 0 });
     const cond = where.length ? `WHERE ${where.map((w) => w.sql).join(' AND ')}` : '';
     const params = where.flatMap((w) => w.params);
+    // The alias is not `key`: json_each has a column of that name, which GROUP BY would pick.
     const by = (expr: string, from = 'alerts') =>
-      this.db.prepare(`SELECT ${expr} AS key, count(*) AS count FROM ${from} ${cond} GROUP BY key ORDER BY count DESC, key LIMIT 100`).all(...params) as { key: string | number | null; count: number }[];
+      this.db.prepare(`SELECT ${expr} AS k, count(*) AS n FROM ${from} ${cond} GROUP BY k ORDER BY n DESC, k LIMIT 100`).all(...params)
+        .map((r) => ({ key: (r as { k: string | number | null }).k, count: (r as { n: number }).n }));
     const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts ${cond}`).get(...params) as { n: number }).n;
     const severity = Object.fromEntries(['low', 'medium', 'high', 'critical'].map((s) => [s, 0]));
     for (const r of by('severity')) severity[String(r.key)] = r.count;
@@ -161,9 +163,14 @@ export class Store {
     for (const table of ['events', 'alerts'] as const) {
       while (drop(table, `SELECT seq FROM ${table} WHERE time < ? LIMIT 5000`, cutoff) === 5000);
     }
-    while (this.storedBytes > this.opts.maxBytes) {
-      const n = drop('events', 'SELECT seq FROM events ORDER BY seq LIMIT 2000') + (this.storedBytes > this.opts.maxBytes * 1.5 ? drop('alerts', 'SELECT seq FROM alerts ORDER BY seq LIMIT 2000') : 0);
-      if (n === 0) break;
+    // Events go first; alerts only once no event is left to drop.
+    for (const table of ['events', 'alerts'] as const) {
+      while (this.storedBytes > this.opts.maxBytes) {
+        const { rows, bytes } = this.db.prepare(`SELECT count(*) AS rows, total(size) AS bytes FROM ${table}`).get() as { rows: number; bytes: number };
+        if (rows === 0) break;
+        const chunk = Math.min(5000, Math.max(1, Math.ceil((this.storedBytes - this.opts.maxBytes) / (bytes / rows))));
+        drop(table, `SELECT seq FROM ${table} ORDER BY seq LIMIT ${chunk}`);
+      }
     }
     if (deleted > 0) this.opts.metrics.dropsTotal.inc({ stage: 'store', reason: 'retention' }, deleted);
     return { deleted };

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { newEventId, severityOf, type Alert, type ShipEvent } from '../../event/event.js';
+import { nanosToRfc3339 } from '../../event/time.js';
+import { CollectorMetrics } from '../../metrics/registry.js';
+import { Store } from './store.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sws-unit-'));
+const at = (ms: number) => nanosToRfc3339(BigInt(ms) * 1_000_000n);
+const T0 = Date.UTC(2026, 5, 1);
+
+function ev(ms: number, action: string, container?: { id: string; name: string; [k: string]: unknown }, source: ShipEvent['event']['source'] = 'docker'): ShipEvent {
+  return { event: { id: newEventId(), time: at(ms), source, action }, ...(container ? { container, docker: { type: 'container', action } } : {}) };
+}
+function alert(e: ShipEvent, ruleId: number, level: number, groups: string[]): Alert {
+  return { id: newEventId(), time: e.event.time, rule: { id: ruleId, level, description: 'd', groups, mitre: [] }, severity: severityOf(level), count: 1, event: e };
+}
+function open(dir = tmp(), maxBytes = 1e9, maxAgeMs = 7 * 86_400_000) {
+  return new Store({ path: dir, maxAgeMs, maxBytes, metrics: new CollectorMetrics() });
+}
+
+describe('Store', () => {
+  it('pages newest first with stable cursors, even through equal times', () => {
+    const s = open();
+    const events = Array.from({ length: 25 }, (_, i) => ev(T0 + Math.floor(i / 5), 'start'));
+    s.commit({ events, alerts: [], checkpoints: [] });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = s.events({ limit: 7, cursor });
+      seen.push(...page.items.map((e) => e.event.id));
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    assert.equal(seen.length, 25);
+    assert.equal(new Set(seen).size, 25);
+    const times = seen.map((id) => events.find((e) => e.event.id === id)!.event.time);
+    assert.deepEqual(times, [...times].sort().reverse());
+    assert.throws(() => s.events({ limit: 5, cursor: 'bogus' }), /cursor/);
+    s.close();
+  });
+
+  it('filters events by source, container, time range and text', () => {
+    const s = open();
+    s.commit({
+      events: [ev(T0, 'start', { id: 'c1', name: 'web' }), ev(T0 + 1000, 'die', { id: 'c2', name: 'db' }), ev(T0 + 2000, 'create', undefined, 'kubernetes')],
+      alerts: [], checkpoints: [],
+    });
+    assert.deepEqual(s.events({ limit: 10, source: 'docker' }).items.map((e) => e.event.action), ['die', 'start']);
+    assert.deepEqual(s.events({ limit: 10, container: 'web' }).items.map((e) => e.event.action), ['start']);
+    assert.deepEqual(s.events({ limit: 10, container: 'c2' }).items.map((e) => e.event.action), ['die']);
+    assert.deepEqual(s.events({ limit: 10, since: at(T0 + 500), until: at(T0 + 1500) }).items.map((e) => e.event.action), ['die']);
+    assert.deepEqual(s.events({ limit: 10, q: 'DB' }).items.map((e) => e.event.action), ['die']);
+    s.close();
+  });
+
+  it('filters alerts and counts them by severity, rule, group and container', () => {
+    const s = open();
+    const e1 = ev(T0, 'exec_start', { id: 'c1', name: 'web' });
+    const e2 = ev(T0 + 1, 'start', { id: 'c2', name: 'db' });
+    s.commit({ events: [e1, e2], alerts: [alert(e1, 100200, 12, ['container_exec', 'shell']), alert(e2, 100300, 5, ['container_lifecycle']), alert(e1, 100200, 12, ['container_exec', 'shell'])], checkpoints: [] });
+    assert.equal(s.alerts({ limit: 10, group: 'shell' }).items.length, 2);
+    assert.equal(s.alerts({ limit: 10, min_level: 6 }).items.length, 2);
+    assert.equal(s.alerts({ limit: 10, severity: ['medium'] }).items.length, 1);
+    assert.equal(s.alerts({ limit: 10, rule_id: 100300, container: 'db' }).items.length, 1);
+    assert.equal(s.alerts({ limit: 10, container: 'nope' }).items.length, 0);
+    const stats = s.alertStats({});
+    assert.deepEqual(stats, {
+      total: 3,
+      by_severity: { low: 0, medium: 1, high: 0, critical: 2 },
+      by_rule: [{ rule_id: 100200, count: 2 }, { rule_id: 100300, count: 1 }],
+      by_group: [{ group: 'container_exec', count: 2 }, { group: 'shell', count: 2 }, { group: 'container_lifecycle', count: 1 }],
+      by_container: [{ container: 'web', count: 2 }, { container: 'db', count: 1 }],
+    });
+    s.close();
+  });
+
+  it('commits events, positions and the inventory together, and keeps them across a reopen', () => {
+    const dir = tmp();
+    const s = open(dir);
+    s.commit({ events: [ev(T0, 'create', { id: 'c1', name: 'web', privileged: true }), ev(T0 + 5, 'start', { id: 'c1', name: 'web' })], alerts: [], checkpoints: [{ key: 'k', value: 'v1' }] });
+    assert.throws(() => s.commit({ events: [ev(T0 + 9, 'die', { id: 'c1', name: 'web', exit_code: 1 })], alerts: [{} as Alert], checkpoints: [{ key: 'k', value: 'v2' }] }));
+    s.close();
+    const again = open(dir);
+    assert.equal(again.position('k'), 'v1', 'the failed batch left no position behind');
+    assert.equal(again.counts().events, 2, 'nor its event');
+    const [c] = again.inventory.list();
+    assert.equal(c?.state, 'running');
+    assert.equal(c?.posture.privileged, true);
+    assert.equal(c?.started_at, at(T0 + 5));
+    again.commit({ events: [ev(T0 + 2, 'pause', { id: 'c1', name: 'web' })], alerts: [], checkpoints: [] });
+    assert.equal(again.inventory.get('c1')?.state, 'running', 'an older event never rolls the state back');
+    again.commit({ events: [ev(T0 + 20, 'die', { id: 'c1', name: 'web', exit_code: 3 }), ev(T0 + 21, 'rename', { id: 'c1', name: 'api' })], alerts: [], checkpoints: [] });
+    assert.deepEqual([again.inventory.get('c1')?.state, again.inventory.get('c1')?.exit_code, again.inventory.get('c1')?.name], ['exited', 3, 'api']);
+    again.commit({ events: [ev(T0 + 30, 'destroy', { id: 'c1', name: 'api' })], alerts: [], checkpoints: [] });
+    assert.equal(again.inventory.get('c1'), undefined);
+    again.close();
+  });
+
+  it('enforces retention by age and by size, oldest first, and counts it', () => {
+    const now = T0 + 10 * 86_400_000;
+    const s = open(tmp(), 20_000, 7 * 86_400_000);
+    s.commit({ events: [ev(T0, 'old')], alerts: [], checkpoints: [] });
+    s.commit({ events: Array.from({ length: 200 }, (_, i) => ev(now - 1000 + i, 'new')), alerts: [], checkpoints: [] });
+    const before = s.bytes;
+    const { deleted } = s.enforceRetention(now);
+    assert.ok(deleted > 1);
+    assert.ok(s.bytes <= 20_000, `${s.bytes} bytes left`);
+    assert.ok(s.bytes < before);
+    const left = s.events({ limit: 1000 }).items;
+    assert.ok(left.every((e) => e.event.action === 'new'), 'the old one went by age');
+    const times = left.map((e) => e.event.time).sort();
+    assert.equal(times[times.length - 1], at(now - 1000 + 199), 'the newest are kept');
+    s.close();
+  });
+});
