@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { rfc3339ToNanos } from '../../event/time.js';
+import { alertEntry, eventEntry, isValidLabelName, sanitizeLabelName, streamLabels, timeToNanos } from './entry.js';
+import { alertOf, dockerEvent, logEvent } from './testing/fixtures.js';
+
+const opts = { hostName: 'h', externalLabels: {}, structuredMetadata: false };
+
+describe('Loki entries', () => {
+  test('timeToNanos equals rfc3339ToNanos on canonical and other forms', () => {
+    const samples = [
+      '2024-02-29T23:59:59.999999999Z',
+      '1970-01-01T00:00:01.000000001Z',
+      '1970-01-01T00:00:00.000000001Z',
+      '2038-01-19T03:14:08.000000000Z',
+      '2262-04-11T23:47:16.854775807Z',
+      '2024-05-01T12:00:00+02:00',
+      '2024-05-01T12:00:00.5Z',
+      '2024-05-01t12:00:00.123456z',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const ms = Math.floor(Math.random() * 4e12);
+      const frac = String(Math.floor(Math.random() * 1e9)).padStart(9, '0');
+      samples.push(`${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`);
+    }
+    for (const t of samples) assert.equal(timeToNanos(t), rfc3339ToNanos(t)!.toString(), t);
+    assert.equal(timeToNanos('yesterday'), undefined);
+    assert.equal(timeToNanos('2024-13-45T00:00:00.000000000Z'), undefined);
+  });
+
+  test('labels: empty ones omitted, values truncated, leading slash of docker names removed', () => {
+    const ev = dockerEvent(1, 'web');
+    (ev.container as Record<string, unknown>).compose = { project: 'p', service: '' };
+    assert.deepEqual(streamLabels(ev, opts), { job: 'shipwatch', source: 'docker', host: 'node-1', container: 'web' });
+    (ev.container as Record<string, unknown>).name = 'x'.repeat(5000);
+    assert.equal(streamLabels(ev, opts).container!.length, 1024);
+    const bare = { event: { id: '1', time: '2024-01-01T00:00:00.000000000Z', source: 'collector' as const, action: 'x' } };
+    assert.deepEqual(streamLabels(bare, opts), { job: 'shipwatch', source: 'collector', host: 'h' });
+    assert.deepEqual(streamLabels(bare, { ...opts, externalLabels: { cluster: 'prod' } }), { job: 'shipwatch', source: 'collector', host: 'h', cluster: 'prod' });
+  });
+
+  test('label values need no escaping beyond JSON', () => {
+    const ev = logEvent(1, { container: 'we"b\\\n}{,=' });
+    const e = eventEntry(ev, opts);
+    assert.equal((JSON.parse(e.stream) as Record<string, string>).container, 'we"b\\\n}{,=');
+    for (const name of Object.keys(JSON.parse(e.stream))) assert.ok(isValidLabelName(name), name);
+  });
+
+  test('label name helpers', () => {
+    assert.ok(isValidLabelName('compose_service'));
+    assert.ok(!isValidLabelName('9lives'));
+    assert.ok(!isValidLabelName('__name__'));
+    assert.ok(!isValidLabelName('a-b'));
+    assert.equal(sanitizeLabelName('com.docker.compose-service'), 'com_docker_compose_service');
+    assert.equal(sanitizeLabelName('9lives'), '_9lives');
+  });
+
+  test('alerts: source=alert, severity label, the alert time, the whole alert as line', () => {
+    const ev = dockerEvent(7);
+    const al = alertOf(ev, 1, 5);
+    const e = alertEntry(al, { ...opts, structuredMetadata: true });
+    assert.deepEqual(JSON.parse(e.stream), { job: 'shipwatch', source: 'alert', host: 'node-1', container: 'web', severity: 'medium' });
+    assert.equal(e.ts, rfc3339ToNanos(al.time)!.toString());
+    assert.deepEqual(JSON.parse(e.line), al);
+    assert.deepEqual(JSON.parse(e.meta!), { container_id: 'id-web', rule_id: '100200' });
+  });
+
+  test('a time that is not RFC 3339 still yields an entry, stamped now', () => {
+    const ev = logEvent(1);
+    ev.event.time = 'garbage';
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const ts = BigInt(eventEntry(ev, opts).ts);
+    assert.ok(ts >= before && ts < before + 10_000_000_000n);
+  });
+});
