@@ -5,6 +5,7 @@ import { loadOrCreateToken } from './api/token.js';
 import type { Alert } from './event/event.js';
 import { CollectorMetrics } from './metrics/registry.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { LokiSink } from './sinks/loki/index.js';
 import { Store } from './sinks/store/store.js';
 import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
 import { detectSelfContainerId } from './sources/docker/self.js';
@@ -28,6 +29,7 @@ export class Collector {
     readonly store: Store,
     readonly pipeline: Pipeline,
     readonly docker: DockerSource | undefined,
+    readonly loki: LokiSink,
     readonly token: string,
     private server: Server | undefined,
     public address = '',
@@ -42,6 +44,8 @@ export class Collector {
       log.warn({ token: tokenInfo.token, file: tokenInfo.file }, 'API token generated: use it as "Authorization: Bearer <token>"; it is not printed again');
     }
     const pipeline = new Pipeline({ store, metrics, log, onAlert: (a: Alert) => log.info({ alert: a }, 'alert') });
+    const loki = new LokiSink(store.db, cfg.loki, { metrics, log: log.child({ sink: 'loki' }), hostName: cfg.host.name });
+    store.addHook(loki);
 
     let docker: DockerSource | undefined;
     if (cfg.docker.enabled) {
@@ -54,7 +58,7 @@ export class Collector {
       });
     }
 
-    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, tokenInfo.token, undefined);
+    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, loki, tokenInfo.token, undefined);
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
@@ -71,19 +75,21 @@ export class Collector {
     store.enforceRetention();
     collector.retentionTimer = setInterval(() => store.enforceRetention(), RETENTION_EVERY_MS);
     collector.retentionTimer.unref();
+    loki.start();
     docker?.start();
-    log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', version: VERSION }, 'shipwatch collector started');
+    log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', loki: loki.enabled ? loki.health().url : 'disabled', version: VERSION }, 'shipwatch collector started');
     return collector;
   }
 
   status(): CollectorStatus {
     const docker = this.docker?.status();
-    const degraded = docker !== undefined && !docker.connected;
+    const loki = this.loki.health();
+    const degraded = (docker !== undefined && !docker.connected) || loki.retrying;
     return {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
       version: VERSION,
       sources: { docker: docker ?? { enabled: false } },
-      sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() } },
+      sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() }, loki },
     };
   }
 
@@ -94,6 +100,7 @@ export class Collector {
     clearInterval(this.retentionTimer);
     await this.docker?.stop();
     await this.pipeline.flush();
+    await this.loki.stop();
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());

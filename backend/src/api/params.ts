@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { normalizeRfc3339, nanosToRfc3339 } from '../event/time.js';
-import { parseDuration } from '../config/schema.js';
+import { parseDuration } from '../config/units.js';
 
 /** A 400 with the name of the query parameter and what was wrong with it. */
 export class BadRequest extends Error {

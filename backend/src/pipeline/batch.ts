@@ -11,11 +11,18 @@ export interface Batch {
   checkpoints: Checkpoint[];
 }
 
+/** The JSON text of each event and alert of a batch, in the same order, as the store wrote it. */
+export interface EncodedBatch {
+  events: string[];
+  alerts: string[];
+}
+
 /**
  * A forwarder that takes its share of a batch inside the store's transaction (for example the Loki
  * sink appending to its durable outbox). It must be synchronous; throwing rolls the batch back.
+ * `encoded` spares it serializing every event a second time.
  */
 export interface CommitHook {
   readonly name: string;
-  onCommit(batch: Batch): void;
+  onCommit(batch: Batch, encoded?: EncodedBatch): void;
 }

@@ -1,21 +1,10 @@
 import { z } from 'zod';
+import { byteSize } from '../../config/units.js';
 
 // The `loki` section of the collector configuration. Every key can also come from an environment
 // variable (SHIPWATCH_LOKI_<KEY>), so numbers, sizes and booleans accept their string forms too.
-// (Self-contained on purpose: config/schema.ts imports this file, so importing back would be a cycle.)
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
 const MS_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A byte size: a number of bytes, or `512MiB`, `1MiB`, `64KiB`, `10MB`. */
-const byteSize = z
-  .union([z.number().int().positive(), z.string().regex(/^\s*\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/i, 'a size like 1MiB')])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v)!;
-    return Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!);
-  })
-  .pipe(z.number().int().positive());
 
 /** Milliseconds: a number of milliseconds, or `500ms`, `5s`, `5m`, `1h`. */
 const millis = z
@@ -58,11 +47,11 @@ export const lokiConfigSchema = z
     /** Deadline of one push request, response included. */
     timeout_ms: millis.pipe(z.number().min(100)).default(10_000),
     /** Upper bound of one push body, uncompressed JSON (a single larger entry goes alone). */
-    batch_max_bytes: byteSize.default(1024 * 1024),
+    batch_max_bytes: byteSize.pipe(z.number().int().positive()).default(1024 * 1024),
     /** How long a batch that is not full may wait for more entries before it is sent. */
     batch_wait_ms: millis.default(1000),
     /** Bound of the durable outbox; past it the oldest entries are dropped and counted. */
-    max_queue_bytes: byteSize.default(512 * 1024 * 1024),
+    max_queue_bytes: byteSize.pipe(z.number().int().positive()).default(512 * 1024 * 1024),
     /** Send container id and rule id as structured metadata (Loki 3 only: Loki 2 answers 400). */
     structured_metadata: bool.default(false),
     /** Static labels added to every stream (for example `cluster`), low cardinality please. */

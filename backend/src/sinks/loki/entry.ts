@@ -159,22 +159,22 @@ function metadata(ev: ShipEvent, ruleId?: number): string | null {
   return Object.keys(meta).length > 0 ? JSON.stringify(meta) : null;
 }
 
-export function eventEntry(ev: ShipEvent, opts: EntryOptions, labeler?: StreamLabeler): LokiEntry {
+export function eventEntry(ev: ShipEvent, opts: EntryOptions, labeler?: StreamLabeler, json?: string): LokiEntry {
   return {
     stream: labeler ? labeler.labelsJson(ev) : JSON.stringify(streamLabels(ev, opts)),
     ts: entryTime(ev.event?.time),
-    line: JSON.stringify(ev),
+    line: json ?? JSON.stringify(ev),
     meta: opts.structuredMetadata ? metadata(ev) : null,
   };
 }
 
-export function alertEntry(alert: Alert, opts: EntryOptions, labeler?: StreamLabeler): LokiEntry {
+export function alertEntry(alert: Alert, opts: EntryOptions, labeler?: StreamLabeler, json?: string): LokiEntry {
   const ev = obj(alert.event) ? alert.event : ({ event: {} } as unknown as ShipEvent);
   const severity = alert.severity ?? 'unknown';
   return {
     stream: labeler ? labeler.labelsJson(ev, severity) : JSON.stringify(streamLabels(ev, opts, severity)),
     ts: entryTime(alert.time ?? ev.event?.time),
-    line: JSON.stringify(alert),
+    line: json ?? JSON.stringify(alert),
     meta: opts.structuredMetadata ? metadata(ev, alert.rule?.id) : null,
   };
 }

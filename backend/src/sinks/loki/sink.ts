@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Batch, CommitHook } from '../../pipeline/batch.js';
+import type { Batch, CommitHook, EncodedBatch } from '../../pipeline/batch.js';
 import type { CollectorMetrics } from '../../metrics/registry.js';
 import { Backoff, sleep } from '../../util/backoff.js';
 import type { Logger } from '../../util/log.js';
@@ -142,20 +142,20 @@ export class LokiSink implements CommitHook {
 
   // ---- producer side: inside the store transaction -------------------------------------------
 
-  onCommit(batch: Batch): void {
+  onCommit(batch: Batch, encoded?: EncodedBatch): void {
     if (!this.enabled) return;
     const entries: LokiEntry[] = [];
     let unserializable = 0;
-    for (const ev of batch.events) {
+    batch.events.forEach((ev, i) => {
       try {
-        entries.push(eventEntry(ev, this.entryOpts, this.labeler));
+        entries.push(eventEntry(ev, this.entryOpts, this.labeler, encoded?.events[i]));
       } catch {
         unserializable++;
       }
-    }
-    for (const alert of batch.alerts) {
+    });
+    for (const [i, alert] of batch.alerts.entries()) {
       try {
-        entries.push(alertEntry(alert, this.entryOpts, this.labeler));
+        entries.push(alertEntry(alert, this.entryOpts, this.labeler, encoded?.alerts[i]));
       } catch {
         unserializable++;
       }

@@ -30,6 +30,9 @@ const STATE_AFTER: Record<string, string> = {
   destroy: 'removed',
 };
 
+/** Container actions that change the inventory; others are not written. */
+const INVENTORY_ACTIONS = new Set([...Object.keys(STATE_AFTER), 'rename', 'health_status', 'update']);
+
 const POSTURE_KEYS = ['privileged', 'cap_add', 'mounts', 'network_mode', 'pid_mode', 'ipc_mode', 'user', 'read_only_rootfs'] as const;
 
 /**
@@ -37,54 +40,70 @@ const POSTURE_KEYS = ['privileged', 'cap_add', 'mounts', 'network_mode', 'pid_mo
  * inventory that reconciling compares against is never ahead of or behind the stored events.
  */
 export class Inventory {
-  private readonly getStmt;
+  // The table is the durable copy; this map answers reads without a query per event.
+  private readonly byId = new Map<string, InventoryContainer>();
   private readonly upsertStmt;
   private readonly deleteStmt;
 
   constructor(private readonly db: DB) {
-    this.getStmt = db.prepare('SELECT * FROM containers WHERE id = ?');
     this.upsertStmt = db.prepare(`INSERT INTO containers (id, name, image, image_id, state, health, exit_code, created_at, started_at, finished_at, labels, posture, updated_time)
       VALUES (@id, @name, @image, @image_id, @state, @health, @exit_code, @created_at, @started_at, @finished_at, @labels, @posture, @updated_time)
       ON CONFLICT(id) DO UPDATE SET name=excluded.name, image=excluded.image, image_id=excluded.image_id, state=excluded.state, health=excluded.health,
         exit_code=excluded.exit_code, created_at=excluded.created_at, started_at=excluded.started_at, finished_at=excluded.finished_at,
         labels=excluded.labels, posture=excluded.posture, updated_time=excluded.updated_time`);
     this.deleteStmt = db.prepare('DELETE FROM containers WHERE id = ?');
+    this.reload();
+  }
+
+  /** Re-reads the table, after a rolled-back transaction left the map ahead of it. */
+  reload(): void {
+    this.byId.clear();
+    for (const row of this.db.prepare('SELECT * FROM containers').all() as Record<string, unknown>[]) {
+      const c = fromRow(row);
+      this.byId.set(c.id, c);
+    }
   }
 
   get(id: string): InventoryContainer | undefined {
-    const row = this.getStmt.get(id) as Record<string, unknown> | undefined;
-    return row ? fromRow(row) : undefined;
+    const c = this.byId.get(id);
+    return c ? { ...c } : undefined;
   }
 
-  /** Every known container that has not been removed. */
+  /** Every known container that has not been removed, by name. */
   list(): InventoryContainer[] {
-    return (this.db.prepare("SELECT * FROM containers WHERE state != 'removed' ORDER BY name").all() as Record<string, unknown>[]).map(fromRow);
+    return [...this.byId.values()].map((c) => ({ ...c })).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM containers').get() as { n: number }).n;
+    return this.byId.size;
   }
 
+  /**
+   * Applies a container event. Only events that change what the inventory holds are written;
+   * execs, copies and the like leave it as it is. Must run inside the store's transaction, and a
+   * rolled-back transaction must be followed by `reload` (the store does).
+   */
   apply(ev: ShipEvent): void {
-    const docker = ev.docker as { type?: string } | undefined;
+    const docker = ev.docker as { type?: string; health_status?: string } | undefined;
     const c = ev.container as ContainerFields | undefined;
-    if (docker?.type !== 'container' || !c?.id) return;
-    const prev = this.get(c.id);
+    const action = ev.event.action;
+    if (docker?.type !== 'container' || !c?.id || !INVENTORY_ACTIONS.has(action)) return;
+    const prev = this.byId.get(c.id);
     // A late or replayed event must not roll the state back.
     if (prev && ev.event.time < prev.updated_time) return;
-    const action = ev.event.action;
     if (action === 'destroy') {
       this.deleteStmt.run(c.id);
+      this.byId.delete(c.id);
       return;
     }
-    const next: InventoryContainer = prev ?? {
+    const next: InventoryContainer = prev ? { ...prev } : {
       id: c.id, name: null, image: null, image_id: null, state: 'created', health: null, exit_code: null,
       created_at: null, started_at: null, finished_at: null, labels: {}, posture: {}, updated_time: ev.event.time,
     };
     next.name = c.name ?? next.name;
     next.image = c.image ?? next.image;
     next.image_id = c.image_id ?? next.image_id;
-    if (c.labels) next.labels = c.labels;
+    if (c.labels && Object.keys(c.labels).length > 0) next.labels = c.labels;
     const posture: Partial<ContainerFields> = { ...next.posture };
     for (const k of POSTURE_KEYS) if (c[k] !== undefined) (posture as Record<string, unknown>)[k] = c[k];
     next.posture = posture;
@@ -95,15 +114,19 @@ export class Inventory {
       next.finished_at = ev.event.time;
       next.exit_code = typeof c.exit_code === 'number' ? c.exit_code : next.exit_code;
     }
-    const health = (ev.docker as { health_status?: string }).health_status;
-    if (action === 'health_status' && health) next.health = health;
+    if (action === 'health_status' && docker.health_status) next.health = docker.health_status;
     next.updated_time = ev.event.time;
-    this.upsertStmt.run({ ...next, labels: JSON.stringify(next.labels), posture: JSON.stringify(next.posture) });
+    this.write(next);
   }
 
   /** Seeds rows without events (first start): the inventory of what already runs. */
   seed(rows: InventoryContainer[]): void {
-    for (const r of rows) this.upsertStmt.run({ ...r, labels: JSON.stringify(r.labels), posture: JSON.stringify(r.posture) });
+    for (const r of rows) this.write(r);
+  }
+
+  private write(c: InventoryContainer): void {
+    this.upsertStmt.run({ ...c, labels: JSON.stringify(c.labels), posture: JSON.stringify(c.posture) });
+    this.byId.set(c.id, c);
   }
 }
 

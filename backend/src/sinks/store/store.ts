@@ -1,6 +1,6 @@
 import type { Alert, Checkpoint, ShipEvent } from '../../event/event.js';
 import { nanosToRfc3339 } from '../../event/time.js';
-import type { Batch, CommitHook } from '../../pipeline/batch.js';
+import type { Batch, CommitHook, EncodedBatch } from '../../pipeline/batch.js';
 import type { CollectorMetrics } from '../../metrics/registry.js';
 import { openDatabase, type DB } from './db.js';
 import { Inventory, type InventoryContainer } from './inventory.js';
@@ -49,19 +49,29 @@ export class Store {
   private readonly getPosition;
   private readonly commitTx;
   private storedBytes = 0;
+  private rows = { events: 0, alerts: 0 };
 
   constructor(private readonly opts: StoreOptions) {
     this.db = openDatabase(opts.path);
     this.inventory = new Inventory(this.db);
-    this.insertEvent = this.db.prepare(`INSERT OR IGNORE INTO events (id, time, source, action, container_id, container_name, body, size)
+    this.insertEvent = this.db.prepare(`INSERT INTO events (id, time, source, action, container_id, container_name, body, size)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertAlert = this.db.prepare(`INSERT OR IGNORE INTO alerts (id, time, rule_id, level, severity, groups, container_name, body, size)
+    this.insertAlert = this.db.prepare(`INSERT INTO alerts (id, time, rule_id, level, severity, groups, container_name, body, size)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.putPosition = this.db.prepare(`INSERT INTO positions (key, value, updated_at) VALUES (?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
     this.getPosition = this.db.prepare('SELECT value FROM positions WHERE key = ?');
     this.commitTx = this.db.transaction((batch: Batch) => this.write(batch));
-    this.storedBytes = (this.db.prepare('SELECT (SELECT total(size) FROM events) + (SELECT total(size) FROM alerts) AS n').get() as { n: number }).n;
+    this.storedBytes = this.measureBytes();
+    this.rows = this.countRows();
+  }
+
+  private countRows(): { events: number; alerts: number } {
+    return this.db.prepare('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM alerts) AS alerts').get() as { events: number; alerts: number };
+  }
+
+  private measureBytes(): number {
+    return (this.db.prepare('SELECT (SELECT total(size) FROM events) + (SELECT total(size) FROM alerts) AS n').get() as { n: number }).n;
   }
 
   addHook(hook: CommitHook): void {
@@ -72,31 +82,37 @@ export class Store {
     const end = this.opts.metrics.storeWriteSeconds.startTimer();
     try {
       this.commitTx(batch);
+    } catch (err) {
+      this.inventory.reload();
+      this.storedBytes = this.measureBytes();
+      this.rows = this.countRows();
+      throw err;
     } finally {
       end();
     }
   }
 
   private write(batch: Batch): void {
-    for (const ev of batch.events) {
+    const encoded: EncodedBatch = { events: new Array<string>(batch.events.length), alerts: new Array<string>(batch.alerts.length) };
+    batch.events.forEach((ev, i) => {
       const body = JSON.stringify(ev);
+      encoded.events[i] = body;
       const c = ev.container as { id?: string; name?: string } | undefined;
-      const r = this.insertEvent.run(ev.event.id, ev.event.time, ev.event.source, ev.event.action, c?.id ?? null, c?.name ?? null, body, body.length);
-      if (r.changes > 0) {
-        this.storedBytes += body.length;
-        this.inventory.apply(ev);
-      }
-    }
-    for (const a of batch.alerts) this.writeAlert(a);
+      this.insertEvent.run(ev.event.id, ev.event.time, ev.event.source, ev.event.action, c?.id ?? null, c?.name ?? null, body, body.length);
+      this.storedBytes += body.length;
+      this.rows.events += 1;
+      this.inventory.apply(ev);
+    });
+    batch.alerts.forEach((a, i) => {
+      const body = JSON.stringify(a);
+      encoded.alerts[i] = body;
+      const c = a.event.container as { name?: string } | undefined;
+      this.insertAlert.run(a.id, a.time, a.rule.id, a.rule.level, a.severity, JSON.stringify(a.rule.groups), c?.name ?? null, body, body.length);
+      this.storedBytes += body.length;
+      this.rows.alerts += 1;
+    });
     for (const cp of batch.checkpoints) this.savePosition(cp);
-    for (const hook of this.hooks) hook.onCommit(batch);
-  }
-
-  private writeAlert(a: Alert): void {
-    const body = JSON.stringify(a);
-    const c = a.event.container as { name?: string } | undefined;
-    const r = this.insertAlert.run(a.id, a.time, a.rule.id, a.rule.level, a.severity, JSON.stringify(a.rule.groups), c?.name ?? null, body, body.length);
-    if (r.changes > 0) this.storedBytes += body.length;
+    for (const hook of this.hooks) hook.onCommit(batch, encoded);
   }
 
   /** First start on an engine: what already exists, and the position to follow from, together. */
@@ -157,6 +173,7 @@ export class Store {
     const drop = this.db.transaction((table: 'events' | 'alerts', sql: string, ...params: unknown[]) => {
       const rows = this.db.prepare(`DELETE FROM ${table} WHERE seq IN (${sql}) RETURNING size`).all(...params) as { size: number }[];
       for (const r of rows) this.storedBytes -= r.size;
+      this.rows[table] -= rows.length;
       deleted += rows.length;
       return rows.length;
     });
@@ -181,7 +198,7 @@ export class Store {
   }
 
   counts(): { events: number; alerts: number } {
-    return this.db.prepare('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM alerts) AS alerts').get() as { events: number; alerts: number };
+    return { ...this.rows };
   }
 
   close(): void {

@@ -36,6 +36,7 @@ interface Queued {
 }
 
 const TIME_NANO = /"timeNano":(\d+)/;
+const WORK_SLICE = 1024;
 
 export interface DockerSourceStatus {
   connected: boolean;
@@ -92,6 +93,7 @@ export class DockerSource {
     this.wake?.();
     await this.loop;
     await this.worker;
+    this.o.client.close();
   }
 
   status(): DockerSourceStatus {
@@ -168,7 +170,8 @@ export class DockerSource {
         resolve();
       });
       res.on('error', (err) => (this.abort.signal.aborted ? resolve() : reject(err)));
-      res.on('aborted', () => resolve());
+      // 'close' is the one event a destroyed response always emits (abort, reset, engine gone).
+      res.on('close', () => resolve());
     });
   }
 
@@ -183,7 +186,8 @@ export class DockerSource {
   }
 
   private whenIdle(): Promise<void> {
-    if (!this.working && this.queueHead >= this.queue.length) return this.o.emitter.flush();
+    // Once stopping, the worker is gone: nothing more will be taken, so nothing to wait for.
+    if (this.abort.signal.aborted || (!this.working && this.queueHead >= this.queue.length)) return this.o.emitter.flush();
     return new Promise<void>((resolve) => this.idle.push(resolve)).then(() => this.o.emitter.flush());
   }
 
@@ -200,16 +204,22 @@ export class DockerSource {
         continue;
       }
       this.working = true;
-      const item = this.queue[this.queueHead]!;
-      this.queue[this.queueHead] = undefined as unknown as Queued;
-      this.queueHead += 1;
-      try {
-        await this.handle(item);
-      } catch (err) {
-        this.state.malformed += 1;
-        this.o.metrics.malformedTotal.inc({ source: 'docker' });
-        this.o.log.warn({ err: err instanceof Error ? err.message : String(err), line: item.line.slice(0, 500) }, 'docker event skipped: cannot process it');
+      // A slice at a time, then back to the event loop: cache hits resolve as microtasks only,
+      // and without this yield neither the socket reader nor the store commit would get a turn.
+      const end = Math.min(this.queue.length, this.queueHead + WORK_SLICE);
+      while (this.queueHead < end) {
+        const item = this.queue[this.queueHead]!;
+        this.queue[this.queueHead] = undefined as unknown as Queued;
+        this.queueHead += 1;
+        try {
+          await this.handle(item);
+        } catch (err) {
+          this.state.malformed += 1;
+          this.o.metrics.malformedTotal.inc({ source: 'docker' });
+          this.o.log.warn({ err: err instanceof Error ? err.message : String(err), line: item.line.slice(0, 500) }, 'docker event skipped: cannot process it');
+        }
       }
+      await new Promise((resolve) => setImmediate(resolve));
     }
     for (const resolve of this.idle.splice(0)) resolve();
   }
