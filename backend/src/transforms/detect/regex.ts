@@ -1,0 +1,99 @@
+// Every pattern a rule carries runs on RE2 (linear time), never on the JS backtracking engine: a
+// user's rule must not be able to stall the collector. If the native module cannot load, rules that
+// need it are refused with that reason instead of quietly running on RegExp.
+
+import { createRequire } from 'node:module';
+import type RE2Type from 're2';
+
+type RE2Ctor = typeof RE2Type;
+
+let re2: RE2Ctor | undefined;
+let re2LoadError: string | undefined;
+try {
+  re2 = createRequire(import.meta.url)('re2') as RE2Ctor;
+} catch (e) {
+  re2LoadError = e instanceof Error ? e.message : String(e);
+}
+
+export function re2Status(): { ok: boolean; error?: string } {
+  return re2 ? { ok: true } : { ok: false, error: re2LoadError };
+}
+
+export type StringTest = (s: string) => boolean;
+
+function engine(): RE2Ctor {
+  if (!re2) throw new Error(`the RE2 regex engine did not load (${re2LoadError ?? 'unknown reason'}); rules with regex or glob cannot run`);
+  return re2;
+}
+
+/** Throws an Error whose message says why RE2 refuses the pattern. */
+export function compileRegex(pattern: string): StringTest {
+  const R = engine();
+  let re: InstanceType<RE2Ctor>;
+  try {
+    re = new R(pattern, 'u');
+  } catch (e) {
+    throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)} (RE2 syntax: no backreferences or lookaround)`);
+  }
+  return (s) => re.test(s);
+}
+
+/** Any of several patterns, in one automaton. */
+export function compileRegexSet(patterns: string[]): StringTest {
+  if (patterns.length === 1) return compileRegex(patterns[0]!);
+  for (const p of patterns) compileRegex(p);
+  const set = new (engine().Set)(patterns, 'u');
+  return (s) => set.test(s);
+}
+
+/**
+ * Shell-style glob, matched against the whole value: `*` any run of characters (including `/`),
+ * `?` one character, `[abc]`, `[a-z]`, `[!abc]` one character of (not of) a set, `\x` a literal x.
+ */
+export function compileGlob(glob: string): StringTest {
+  const literalStar = /^[^*?[\\]*$/;
+  const body = glob.replace(/^\*/, '').replace(/\*$/, '');
+  const lead = glob.startsWith('*');
+  const trail = glob.endsWith('*') && glob.length > 1;
+  // Most globs are prefix*, *suffix, *part* or literals; those need no automaton.
+  if (literalStar.test(body)) {
+    if (lead && trail) return (s) => s.includes(body);
+    if (lead) return (s) => s.endsWith(body);
+    if (trail) return (s) => s.startsWith(body);
+    if (!glob.includes('*')) return (s) => s === glob;
+  }
+  let re = '';
+  for (let i = 0; i < glob.length; i += 1) {
+    const c = glob[i]!;
+    if (c === '*') {
+      re += '.*';
+    } else if (c === '?') {
+      re += '.';
+    } else if (c === '\\' && i + 1 < glob.length) {
+      i += 1;
+      re += escapeRe(glob[i]!);
+    } else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
+      let set = glob.slice(i + 1, close);
+      const negate = set.startsWith('!') || set.startsWith('^');
+      if (negate) set = set.slice(1);
+      re += `[${negate ? '^' : ''}${set.replace(/[\\\]]/g, (m) => `\\${m}`)}]`;
+      i = close;
+    } else {
+      re += escapeRe(c);
+    }
+  }
+  try {
+    return compileRegex(`(?s)^(?:${re})$`);
+  } catch (e) {
+    throw new Error(`invalid glob ${JSON.stringify(glob)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function escapeRe(c: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+}
