@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { Collector } from './collector.js';
+import { Collector, SHIPPED_RULES } from './collector.js';
+import { rulesCommand } from './rules-cli.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
 const USAGE = `usage: shipwatch [--config FILE] [--set section.key=value ...]
+       shipwatch rules test <events.jsonl> [--rules DIR] [--trace] [--json]
        shipwatch --version
 
 Runs the Shipwatch collector. Every config key can also be set by an environment variable
@@ -13,6 +15,7 @@ SHIPWATCH_<SECTION>_<KEY> (for example SHIPWATCH_API_LISTEN=0.0.0.0:7475); flags
 environment, which wins over the file.`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'rules') return rulesCommand(argv.slice(1), SHIPPED_RULES);
   let args;
   try {
     args = parseArgs({

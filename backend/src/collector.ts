@@ -7,6 +7,10 @@ import { CollectorMetrics } from './metrics/registry.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { LokiSink } from './sinks/loki/index.js';
 import { Store } from './sinks/store/store.js';
+import { RulesService } from './transforms/detect/service.js';
+import { ruleRoutes } from './api/routes/rules.js';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
 import { detectSelfContainerId } from './sources/docker/self.js';
 import { DockerSource } from './sources/docker/source.js';
@@ -14,6 +18,8 @@ import type { Logger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
 const RETENTION_EVERY_MS = 60_000;
+/** The shipped rules: `rules/` at the top of the repository, two levels above src/ and dist/. */
+export const SHIPPED_RULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../rules');
 
 /**
  * The one place where sources, transforms and sinks are wired together (Vector's topology).
@@ -30,6 +36,7 @@ export class Collector {
     readonly pipeline: Pipeline,
     readonly docker: DockerSource | undefined,
     readonly loki: LokiSink,
+    readonly rules: RulesService,
     readonly token: string,
     private server: Server | undefined,
     public address = '',
@@ -43,7 +50,9 @@ export class Collector {
       // Printed once, on the start that created it; later starts read it from the file.
       log.warn({ token: tokenInfo.token, file: tokenInfo.file }, 'API token generated: use it as "Authorization: Bearer <token>"; it is not printed again');
     }
-    const pipeline = new Pipeline({ store, metrics, log, onAlert: (a: Alert) => log.info({ alert: a }, 'alert') });
+    const rules = new RulesService(cfg.rules.shipped_dir ?? SHIPPED_RULES, cfg.rules.local_dir ?? path.join(cfg.store.path, 'rules'), log.child({ part: 'rules' }));
+    rules.watch();
+    const pipeline = new Pipeline({ store, metrics, log, detector: rules, onAlert: (a: Alert) => log.info({ alert: a }, 'alert') });
     const loki = new LokiSink(store.db, cfg.loki, { metrics, log: log.child({ sink: 'loki' }), hostName: cfg.host.name });
     store.addHook(loki);
 
@@ -58,10 +67,11 @@ export class Collector {
       });
     }
 
-    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, loki, tokenInfo.token, undefined);
+    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, loki, rules, tokenInfo.token, undefined);
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
+      routers: [ruleRoutes(rules)],
     });
     try {
       const { server, address } = await listen(app, cfg.api.listen);
@@ -69,6 +79,7 @@ export class Collector {
       collector.address = address;
     } catch (err) {
       store.close();
+      rules.close();
       const code = (err as NodeJS.ErrnoException).code;
       throw new Error(`api.listen ${cfg.api.listen}: cannot listen (${code ?? String(err)})`);
     }
@@ -84,11 +95,13 @@ export class Collector {
   status(): CollectorStatus {
     const docker = this.docker?.status();
     const loki = this.loki.health();
-    const degraded = (docker !== undefined && !docker.connected) || loki.retrying;
+    const rules = this.rules.status();
+    const degraded = (docker !== undefined && !docker.connected) || loki.retrying || rules.errors > 0;
     return {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
       version: VERSION,
       sources: { docker: docker ?? { enabled: false } },
+      rules,
       sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() }, loki },
     };
   }
@@ -98,6 +111,7 @@ export class Collector {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.retentionTimer);
+    this.rules.close();
     await this.docker?.stop();
     await this.pipeline.flush();
     await this.loki.stop();

@@ -16,6 +16,8 @@ export interface RunningCollector {
   stderr: () => string;
   get: <T = unknown>(p: string, token?: string | null) => Promise<{ status: number; body: T }>;
   post: <T = unknown>(p: string, body: unknown, token?: string | null) => Promise<{ status: number; body: T }>;
+  put: <T = unknown>(p: string, body: unknown, token?: string | null) => Promise<{ status: number; body: T }>;
+  request: <T = unknown>(method: string, p: string, body?: unknown, token?: string | null) => Promise<{ status: number; body: T }>;
   /** SIGTERM and wait for a clean exit; resolves with the exit code. */
   stop: () => Promise<number | null>;
   /** SIGKILL: no shutdown at all. */
@@ -109,6 +111,8 @@ export async function startCollector(opts: { env?: Record<string, string>; store
     stderr: () => errText,
     get: (p, tok) => request('GET', p, undefined, tok),
     post: (p, body, tok) => request('POST', p, body, tok),
+    put: (p, body, tok) => request('PUT', p, body, tok),
+    request: (method, p, body, tok) => request(method, p, body, tok),
     stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       return exited;
