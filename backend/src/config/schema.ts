@@ -29,6 +29,8 @@ export const configSchema = z.strictObject({
     path: z.string().min(1).default('./data'),
     max_age: duration.default(7 * 24 * 3600 * 1000),
     max_bytes: byteSize.default(1024 ** 3),
+    // Container log lines in the store: `auto` keeps them only when no Loki takes them.
+    logs: z.enum(['auto', 'true', 'false']).or(z.boolean().transform((b) => (b ? 'true' : 'false'))).default('auto'),
   }).prefault({}),
   loki: lokiConfigSchema.prefault({}),
   k8s: z.strictObject({

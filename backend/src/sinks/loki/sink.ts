@@ -147,6 +147,8 @@ export class LokiSink implements CommitHook {
     const entries: LokiEntry[] = [];
     let unserializable = 0;
     batch.events.forEach((ev, i) => {
+      // Resource samples are Prometheus's business; Loki gets what happened, not gauges.
+      if (ev.event?.source === 'metric') return;
       try {
         entries.push(eventEntry(ev, this.entryOpts, this.labeler, encoded?.events[i]));
       } catch {

@@ -53,7 +53,7 @@ describe('Store', () => {
     assert.deepEqual(s.events({ limit: 10, container: 'web' }).items.map((e) => e.event.action), ['start']);
     assert.deepEqual(s.events({ limit: 10, container: 'c2' }).items.map((e) => e.event.action), ['die']);
     assert.deepEqual(s.events({ limit: 10, since: at(T0 + 500), until: at(T0 + 1500) }).items.map((e) => e.event.action), ['die']);
-    assert.deepEqual(s.events({ limit: 10, q: 'DB' }).items.map((e) => e.event.action), ['die']);
+    assert.deepEqual(s.events({ limit: 10, q: '"NAME":"DB"' }).items.map((e) => e.event.action), ['die'], 'case-insensitive substring of the JSON');
     s.close();
   });
 
@@ -114,6 +114,19 @@ describe('Store', () => {
     assert.ok(left.every((e) => e.event.action === 'new'), 'the old one went by age');
     const times = left.map((e) => e.event.time).sort();
     assert.equal(times[times.length - 1], at(now - 1000 + 199), 'the newest are kept');
+    s.close();
+  });
+
+  it('keeps only the configured sources in the events table, and still hands every event to the hooks', () => {
+    const s = new Store({ path: tmp(), maxAgeMs: 86_400_000, maxBytes: 1e9, metrics: new CollectorMetrics(), eventSources: new Set(['docker']) });
+    const seen: string[] = [];
+    s.addHook({ name: 'probe', onCommit: (_b, encoded) => seen.push(...(encoded?.events ?? []).map((j) => (JSON.parse(j) as ShipEvent).event.source)) });
+    const logEv = ev(T0, 'log', undefined, 'log');
+    s.commit({ events: [ev(T0, 'start', { id: 'c1', name: 'web' }), logEv, ev(T0, 'sample', undefined, 'metric')], alerts: [alert(logEv, 110001, 7, ['web_attack'])], checkpoints: [] });
+    assert.deepEqual(s.events({ limit: 10 }).items.map((e) => e.event.source), ['docker']);
+    assert.deepEqual(s.counts(), { events: 1, alerts: 1 });
+    assert.equal(s.alerts({ limit: 1 }).items[0]?.event.event.source, 'log', 'the alert keeps its event');
+    assert.deepEqual(seen, ['docker', 'log', 'metric']);
     s.close();
   });
 });

@@ -11,6 +11,11 @@ export interface StoreOptions {
   maxAgeMs: number;
   maxBytes: number;
   metrics: CollectorMetrics;
+  /**
+   * Sources whose events are kept in the events table (all when unset). The others still reach
+   * the commit hooks (Loki) and their alerts are stored with the event inside.
+   */
+  eventSources?: ReadonlySet<string>;
 }
 
 export interface EventQuery {
@@ -94,9 +99,11 @@ export class Store {
 
   private write(batch: Batch): void {
     const encoded: EncodedBatch = { events: new Array<string>(batch.events.length), alerts: new Array<string>(batch.alerts.length) };
+    const keep = this.opts.eventSources;
     batch.events.forEach((ev, i) => {
       const body = JSON.stringify(ev);
       encoded.events[i] = body;
+      if (keep && !keep.has(ev.event.source)) return;
       const c = ev.container as { id?: string; name?: string } | undefined;
       this.insertEvent.run(ev.event.id, ev.event.time, ev.event.source, ev.event.action, c?.id ?? null, c?.name ?? null, body, body.length);
       this.storedBytes += body.length;
