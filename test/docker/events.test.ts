@@ -122,4 +122,23 @@ describe('Docker events from a real dockerd', () => {
       return r.body.containers.some((x) => x.name === 'exposed') ? undefined : true;
     }, 'the container gone from the inventory');
   });
+
+  it('marks health-check execs and raises the shipped shell alert only for real shells', async () => {
+    await d.docker('run', '-d', '--name', 'probed', '--network', 'none', '--health-cmd', 'true', '--health-interval', '1s', TEST_IMAGE, 'sleep', '300');
+    await d.docker('exec', 'probed', 'sh', '-c', 'id');
+    const evs = await eventually(async () => {
+      const all = (await storedEvents(c)).filter((e) => e.container?.name === 'probed' && e.event.action === 'exec_start');
+      return all.some((e) => (e.docker.exec as { healthcheck?: boolean }).healthcheck) && all.some((e) => !(e.docker.exec as { healthcheck?: boolean }).healthcheck) ? all : undefined;
+    }, 'a health-check exec and a manual one');
+    const probe = evs.find((e) => (e.docker.exec as { healthcheck?: boolean }).healthcheck)!;
+    assert.equal(probe.docker.exec?.command, '/bin/sh -c true');
+    const alerts = await eventually(async () => {
+      const r = await c.get<{ alerts: { rule: { id: number; groups: string[] }; event: { event: { id: string } } }[] }>('/api/v1/alerts?group=shell&container=probed');
+      return r.body.alerts.length > 0 ? r.body.alerts : undefined;
+    }, 'the shell alert');
+    const manual = evs.find((e) => !(e.docker.exec as { healthcheck?: boolean }).healthcheck)!;
+    assert.ok(alerts.some((a) => a.event.event.id === manual.event.id), 'the manual shell alerts');
+    assert.ok(!alerts.some((a) => evs.filter((e) => (e.docker.exec as { healthcheck?: boolean }).healthcheck).some((e) => e.event.id === a.event.event.id)), 'health checks do not');
+    await d.docker('rm', '-f', 'probed');
+  });
 });

@@ -1,7 +1,7 @@
 import type { ContainerFields, ShipEvent } from '../../event/event.js';
 import type { Logger } from '../../util/log.js';
 import { DockerApiError, type DockerClient } from './client.js';
-import { containerFromInspect, type ContainerInspect } from './inspect.js';
+import { containerFromInspect, healthcheckCommand, type ContainerInspect } from './inspect.js';
 
 /**
  * Container metadata by id, filled from inspect and evicted on destroy. Events carry name, image
@@ -9,6 +9,8 @@ import { containerFromInspect, type ContainerInspect } from './inspect.js';
  */
 export class ContainerCache {
   private readonly byId = new Map<string, ContainerFields>();
+  /** Health-check command lines by container: Docker runs them as execs that look like any other. */
+  private readonly healthchecks = new Map<string, string>();
   inspects = 0;
   inspectFailures = 0;
 
@@ -38,6 +40,9 @@ export class ContainerCache {
       const raw = await this.client.getJson<ContainerInspect>(`/containers/${encodeURIComponent(id)}/json`, {}, this.timeoutMs);
       const fields = containerFromInspect(raw);
       this.byId.set(id, fields);
+      const hc = healthcheckCommand(raw);
+      if (hc) this.healthchecks.set(id, hc);
+      else this.healthchecks.delete(id);
       return { fields, raw };
     } catch (err) {
       this.inspectFailures += 1;
@@ -53,16 +58,30 @@ export class ContainerCache {
     const action = ev.event.action;
     let known = this.byId.get(c.id);
     const isContainerEvent = (ev.docker as { type?: string } | undefined)?.type === 'container';
-    if (!known || (isContainerEvent && (action === 'create' || action === 'start') && known.privileged === undefined)) {
-      if (action !== 'destroy') known = (await this.inspect(c.id))?.fields ?? known;
+    let oomKilled: boolean | undefined;
+    // A die is inspected again: whether the kernel's OOM killer ended it is only in State.
+    if (!known || action === 'die' || (isContainerEvent && (action === 'create' || action === 'start') && known.privileged === undefined)) {
+      if (action !== 'destroy') {
+        const r = await this.inspect(c.id);
+        known = r?.fields ?? known;
+        if (action === 'die' && isContainerEvent) oomKilled = r?.raw.State?.OOMKilled;
+      }
     }
     if (known) {
       // The event's own values win: a rename carries the new name, a die its exit code.
       ev.container = { ...known, ...stripUndefined(c), labels: Object.keys(c.labels ?? {}).length ? c.labels : known.labels };
       if (isContainerEvent && action === 'rename' && c.name) this.byId.set(c.id, { ...known, name: c.name });
     }
+    if (oomKilled !== undefined) (ev.container as ContainerFields).oom = oomKilled;
+    const exec = (ev.docker as { exec?: { command?: string; healthcheck?: boolean } } | undefined)?.exec;
+    if (exec?.command !== undefined && isContainerEvent && action.startsWith('exec_')) {
+      exec.healthcheck = this.healthchecks.get(c.id) === exec.command;
+    }
     if (this.selfId && c.id === this.selfId) (ev.container as ContainerFields).is_collector = true;
-    if (isContainerEvent && action === 'destroy') this.byId.delete(c.id);
+    if (isContainerEvent && action === 'destroy') {
+      this.byId.delete(c.id);
+      this.healthchecks.delete(c.id);
+    }
   }
 }
 

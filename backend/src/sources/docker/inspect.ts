@@ -8,7 +8,7 @@ export interface ContainerInspect {
   Image?: string;
   Created?: string;
   State?: { Status?: string; Running?: boolean; Paused?: boolean; ExitCode?: number; StartedAt?: string; FinishedAt?: string; OOMKilled?: boolean; Health?: { Status?: string } };
-  Config?: { Image?: string; User?: string; Labels?: Record<string, string> | null };
+  Config?: { Image?: string; User?: string; Labels?: Record<string, string> | null; Healthcheck?: { Test?: string[] | null } | null };
   HostConfig?: {
     Privileged?: boolean;
     CapAdd?: string[] | null;
@@ -42,6 +42,18 @@ export function containerFromInspect(i: ContainerInspect): ContainerFields {
   const compose = composeOf(labels);
   if (compose) c.compose = compose;
   return c;
+}
+
+/**
+ * The command line Docker runs for the container's health check, as it appears in the exec events
+ * (`CMD-SHELL x` runs `/bin/sh -c x`; `CMD a b` runs `a b`); undefined without a health check.
+ */
+export function healthcheckCommand(i: ContainerInspect): string | undefined {
+  const test = i.Config?.Healthcheck?.Test;
+  if (!test || test.length < 2) return undefined;
+  if (test[0] === 'CMD-SHELL') return `/bin/sh -c ${test.slice(1).join(' ')}`;
+  if (test[0] === 'CMD') return test.slice(1).join(' ');
+  return undefined;
 }
 
 /** `CAP_SYS_ADMIN`, `sys_admin` and `SYS_ADMIN` are one capability; rules see `SYS_ADMIN`. */

@@ -135,6 +135,21 @@ export const DEFAULT_KNOWN_FIELDS: readonly string[] = [
   'user_agent.',
   'user.',
   'metric.',
+  'message',
+  // Decoded application logs (sshd and friends).
+  'auth.',
+  'ssh.',
+  'process.',
+  // Docker objects other than containers (normalize/docker.ts).
+  'image.',
+  'network.',
+  'volume.',
+  'plugin.',
+  'service.',
+  'node.',
+  'secret.',
+  'config.',
+  'daemon.',
 ];
 
 const FIELD_SYNTAX = /^[A-Za-z_@][A-Za-z0-9_@\-/]*(\.[A-Za-z0-9_@\-/]+)*$/;
