@@ -299,6 +299,22 @@ interface Expectation {
   malformed?: boolean;
 }
 
+describe('RBAC bindings changed by patch', () => {
+  test('a subjects-only patch still names the bound role from the stored object', () => {
+    const ev = ok(normalizeAuditEvent({
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: 'p1', stage: 'ResponseComplete', verb: 'patch',
+      user: { username: 'alice' }, objectRef: { resource: 'clusterrolebindings', name: 'ops', apiGroup: 'rbac.authorization.k8s.io' },
+      requestObject: { subjects: [{ kind: 'User', name: 'mallory' }] },
+      responseObject: { kind: 'ClusterRoleBinding', roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'User', name: 'mallory' }] },
+      responseStatus: { code: 200 }, stageTimestamp: '2026-01-01T00:00:00.000000Z',
+    }));
+    const rbac = (ev.k8s as { rbac: { cluster_admin: boolean; role_ref: { name: string }; subject_names: string[] } }).rbac;
+    assert.equal(rbac.cluster_admin, true);
+    assert.equal(rbac.role_ref.name, 'cluster-admin');
+    assert.deepEqual(rbac.subject_names, ['User:mallory']);
+  });
+});
+
 describe('Falco k8s audit traces', { skip: !fs.existsSync(TRACES) && 'traces not present' }, () => {
   test('every trace normalizes; the malformed one is rejected with a clear error', () => {
     const files = fs.readdirSync(TRACES).filter((f) => f.endsWith('.json')).sort();

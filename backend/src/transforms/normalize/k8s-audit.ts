@@ -734,8 +734,13 @@ function build(a: Record<string, unknown>, opts: NormalizeAuditOptions): ShipEve
     const p = pick((o) => (Array.isArray(o.rules) ? summarizeRules(o.rules) : undefined));
     if (p) k8s.rbac = p[0];
   } else if (resource === 'rolebindings' || resource === 'clusterrolebindings') {
-    const p = pick((o) => (isObj(o.roleRef) || Array.isArray(o.subjects) ? summarizeBinding(o) : undefined));
-    if (p) k8s.rbac = p[0];
+    // roleRef is immutable, so a patch that only changes subjects still binds the role the stored
+    // object names: take each part from the request when it has it, else from the response.
+    const req = reqObj && reqObj.kind !== 'DeleteOptions' ? reqObj : undefined;
+    const resp = respObj && respObj.kind !== 'Status' ? respObj : undefined;
+    const roleRef = isObj(req?.roleRef) ? req.roleRef : resp?.roleRef;
+    const subjects = Array.isArray(req?.subjects) ? req.subjects : resp?.subjects;
+    if (isObj(roleRef) || Array.isArray(subjects)) k8s.rbac = summarizeBinding({ roleRef, subjects });
   } else if (resource === 'configmaps') {
     const p = pick((o) => (isObj(o.data) || isObj(o.binaryData) ? summarizeConfigMap(o) : undefined));
     if (p) k8s.configmap = p[0];
