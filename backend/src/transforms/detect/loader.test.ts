@@ -122,30 +122,30 @@ describe('load errors carry file:line:column and refuse only the broken rule', (
       'rules:',
       '  - id: 100001',
       '    level: 3',
-      '    description: "{process.name} ran"',
-      '    condition: process.name = bash and event.source = dockr',
+      '    description: "{widget.name} ran"',
+      '    condition: widget.name = bash and event.source = dockr',
       '    frequncy: 3',
     ].join('\n');
     const e = engineOf(text);
     assert.deepEqual(errorsOf(e), []);
     const warnings = e.loadErrors().filter((i) => i.severity === 'warning').map((i) => `${i.line}:${i.column} ${i.message}`);
-    assert.ok(warnings.some((w) => w.startsWith('5:16 ') && w.includes("field 'process.name' is not produced")), warnings.join('\n'));
-    assert.ok(warnings.some((w) => w.startsWith('5:55 ') && w.includes("'dockr' never occurs")), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith('5:16 ') && w.includes("field 'widget.name' is not produced")), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith('5:54 ') && w.includes("'dockr' never occurs")), warnings.join('\n'));
     assert.ok(warnings.some((w) => w.startsWith('6:5 ') && w.includes("unknown rule key 'frequncy'")), warnings.join('\n'));
-    assert.ok(warnings.some((w) => w.startsWith('4:20 ') && w.includes("description uses field 'process.name'")), warnings.join('\n'));
-    assert.equal(e.evaluate(mkEvent({ process: { name: 'bash' } }, { source: 'dockr' as 'docker' })).length, 1, 'an unknown field still evaluates');
+    assert.ok(warnings.some((w) => w.startsWith('4:20 ') && w.includes("description uses field 'widget.name'")), warnings.join('\n'));
+    assert.equal(e.evaluate(mkEvent({ widget: { name: 'bash' } }, { source: 'dockr' as 'docker' })).length, 1, 'an unknown field still evaluates');
   });
 
   it('accepts a custom set of known fields', () => {
-    const text = 'rules:\n  - {id: 100001, level: 3, description: a, condition: process.name = bash}\n';
+    const text = 'rules:\n  - {id: 100001, level: 3, description: a, condition: widget.name = bash}\n';
     const warned = (known?: string[]): boolean =>
       engineOf(text, known ? { knownFields: known } : {})
         .loadErrors()
-        .some((i) => i.message.includes('process.name'));
+        .some((i) => i.message.includes('widget.name'));
     assert.equal(warned(), true);
-    assert.equal(warned(['process.']), false);
-    assert.equal(warned(['process.name']), false);
-    assert.equal(warned(['process.pid']), true);
+    assert.equal(warned(['widget.']), false);
+    assert.equal(warned(['widget.name']), false);
+    assert.equal(warned(['widget.pid']), true);
   });
 
   it('requires a condition on root rules and validates exceptions', () => {
