@@ -14,6 +14,8 @@ import path from 'node:path';
 import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
 import { detectSelfContainerId } from './sources/docker/self.js';
 import { DockerSource } from './sources/docker/source.js';
+import { DockerStatsSource } from './sources/docker-stats/index.js';
+import { registerContainerMetrics } from './sinks/prometheus/index.js';
 import type { Logger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
@@ -35,6 +37,7 @@ export class Collector {
     readonly store: Store,
     readonly pipeline: Pipeline,
     readonly docker: DockerSource | undefined,
+    readonly stats: DockerStatsSource | undefined,
     readonly loki: LokiSink,
     readonly rules: RulesService,
     readonly token: string,
@@ -60,20 +63,26 @@ export class Collector {
     store.addHook(loki);
 
     let docker: DockerSource | undefined;
+    let stats: DockerStatsSource | undefined;
     if (cfg.docker.enabled) {
-      const socket = cfg.docker.socket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
-      const client = new DockerClient(parseDockerEndpoint(socket));
+      const endpoint = parseDockerEndpoint(cfg.docker.socket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock');
+      const selfContainerId = cfg.docker.self_container_id ?? detectSelfContainerId();
       docker = new DockerSource({
-        client, store, emitter: pipeline, metrics, log: log.child({ source: 'docker' }), hostName: cfg.host.name,
-        queueMax: cfg.docker.queue_max, reconnectMaxMs: cfg.docker.reconnect_max, inspectTimeoutMs: cfg.docker.inspect_timeout,
-        selfContainerId: cfg.docker.self_container_id ?? detectSelfContainerId(),
+        client: new DockerClient(endpoint), store, emitter: pipeline, metrics, log: log.child({ source: 'docker' }), hostName: cfg.host.name,
+        queueMax: cfg.docker.queue_max, reconnectMaxMs: cfg.docker.reconnect_max, inspectTimeoutMs: cfg.docker.inspect_timeout, selfContainerId,
       });
+      if (cfg.stats.enabled) {
+        // Its own client: stats requests wait for the engine's sampling tick and must not hold the events source's sockets.
+        stats = new DockerStatsSource({ client: new DockerClient(endpoint), emitter: pipeline, metrics, log: log.child({ source: 'docker_stats' }), hostName: cfg.host.name, cfg: cfg.stats, selfContainerId });
+        registerContainerMetrics(metrics.registry, stats, { labels: cfg.stats.prometheus_labels });
+      }
     }
 
-    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, loki, rules, tokenInfo.token, undefined);
+    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, stats, loki, rules, tokenInfo.token, undefined);
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
+      containerMetrics: (id) => stats?.latest(id),
       routers: [ruleRoutes(rules)],
     });
     try {
@@ -91,19 +100,21 @@ export class Collector {
     collector.retentionTimer.unref();
     loki.start();
     docker?.start();
+    stats?.start();
     log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', loki: loki.enabled ? loki.health().url : 'disabled', version: VERSION }, 'shipwatch collector started');
     return collector;
   }
 
   status(): CollectorStatus {
     const docker = this.docker?.status();
+    const stats = this.stats?.status();
     const loki = this.loki.health();
     const rules = this.rules.status();
-    const degraded = (docker !== undefined && !docker.connected) || loki.retrying || rules.errors > 0;
+    const degraded = (docker !== undefined && !docker.connected) || (stats !== undefined && !stats.connected) || loki.retrying || rules.errors > 0;
     return {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
       version: VERSION,
-      sources: { docker: docker ?? { enabled: false } },
+      sources: { docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false } },
       rules,
       sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() }, loki },
     };
@@ -116,6 +127,7 @@ export class Collector {
     clearInterval(this.retentionTimer);
     this.rules.close();
     await this.docker?.stop();
+    await this.stats?.stop();
     await this.pipeline.flush();
     await this.loki.stop();
     await new Promise<void>((resolve) => {

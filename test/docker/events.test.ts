@@ -13,7 +13,7 @@ describe('Docker events from a real dockerd', () => {
 
   before(async () => {
     d = await startDockerd();
-    c = await startCollector({ env: { SHIPWATCH_DOCKER_SOCKET: d.host } });
+    c = await startCollector({ env: { SHIPWATCH_DOCKER_SOCKET: d.host, SHIPWATCH_STATS_INTERVAL: '1000' } });
     await c.waitForLog((l) => l.msg === 'docker engine connected');
   });
   after(async () => {
@@ -140,5 +140,19 @@ describe('Docker events from a real dockerd', () => {
     assert.ok(alerts.some((a) => a.event.event.id === manual.event.id), 'the manual shell alerts');
     assert.ok(!alerts.some((a) => evs.filter((e) => (e.docker.exec as { healthcheck?: boolean }).healthcheck).some((e) => e.event.id === a.event.event.id)), 'health checks do not');
     await d.docker('rm', '-f', 'probed');
+  });
+
+  it('serves live usage in the container list and cAdvisor-named series on /metrics', async () => {
+    await d.docker('run', '-d', '--name', 'measured', '--network', 'none', '-m', '64m', TEST_IMAGE, 'sleep', '300');
+    const listed = await eventually(async () => {
+      const r = await c.get<{ containers: { name: string; metrics: { memory_working_set_bytes?: number; memory_limit_bytes?: number } | null }[] }>('/api/v1/containers');
+      const m = r.body.containers.find((x) => x.name === 'measured')?.metrics;
+      return m && (m.memory_working_set_bytes ?? 0) > 0 ? m : undefined;
+    }, 'usage of the container');
+    assert.equal(listed.memory_limit_bytes, 64 * 1024 * 1024);
+    const text = await (await fetch(`${c.url}/metrics`)).text();
+    assert.match(text, /^container_spec_memory_limit_bytes\{[^}]*name="measured"[^}]*\} 67108864$/m);
+    assert.match(text, /^container_cpu_usage_seconds_total\{[^}]*cpu="total"[^}]*name="measured"[^}]*\} [\d.e+-]+$/m);
+    await d.docker('rm', '-f', 'measured');
   });
 });

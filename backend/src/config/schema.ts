@@ -2,6 +2,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { lokiConfigSchema } from '../sinks/loki/config.js';
 import { byteSize, duration } from './units.js';
+import { statsConfigSchema } from '../sources/docker-stats/config.js';
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port');
 
@@ -33,6 +34,7 @@ export const configSchema = z.strictObject({
     logs: z.enum(['auto', 'true', 'false']).or(z.boolean().transform((b) => (b ? 'true' : 'false'))).default('auto'),
   }).prefault({}),
   loki: lokiConfigSchema.prefault({}),
+  stats: statsConfigSchema.prefault({}),
   k8s: z.strictObject({
     audit_token: z.string().min(16, 'at least 16 characters').optional(),
   }).prefault({}),
