@@ -15,6 +15,7 @@ import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
 import { detectSelfContainerId } from './sources/docker/self.js';
 import { DockerSource } from './sources/docker/source.js';
 import { DockerStatsSource } from './sources/docker-stats/index.js';
+import { AuditLogReader, createAuditWebhook, type AuditWebhook } from './sources/k8s-audit/index.js';
 import { registerContainerMetrics } from './sinks/prometheus/index.js';
 import type { Logger } from './util/log.js';
 import { VERSION } from './util/version.js';
@@ -41,6 +42,8 @@ export class Collector {
     readonly loki: LokiSink,
     readonly rules: RulesService,
     readonly token: string,
+    readonly auditWebhook: AuditWebhook,
+    readonly auditLog: AuditLogReader | undefined,
     private server: Server | undefined,
     public address = '',
   ) {}
@@ -78,12 +81,27 @@ export class Collector {
       }
     }
 
-    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, stats, loki, rules, tokenInfo.token, undefined);
+    const k = cfg.k8s;
+    // Always mounted: without k8s.audit_token it answers 404 saying which key to set.
+    const auditWebhook = createAuditWebhook({
+      token: k.audit_token, emitter: pipeline, metrics, log: log.child({ source: 'k8s_audit' }), hostName: cfg.host.name,
+      maxBodyBytes: k.audit_max_body, maxEventsPerSecond: k.audit_rate, dedupSize: k.audit_dedup_size, commitTimeoutMs: k.audit_commit_timeout,
+      ...(k.audit_burst !== undefined ? { burst: k.audit_burst } : {}),
+      ...(k.audit_client_cert ? { clientCert: { cns: k.audit_client_cns } } : {}),
+    });
+    const auditLog = k.audit_log_path
+      ? new AuditLogReader({
+        path: k.audit_log_path, emitter: pipeline, store, metrics, log: log.child({ source: 'k8s_audit_file' }), hostName: cfg.host.name,
+        pollMs: k.audit_log_poll, startAt: k.audit_log_start_at, maxLineBytes: k.audit_log_max_line,
+      })
+      : undefined;
+    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, stats, loki, rules, tokenInfo.token, auditWebhook, auditLog, undefined);
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
       containerMetrics: (id) => stats?.latest(id),
       routers: [ruleRoutes(rules)],
+      publicRouters: [auditWebhook.router],
     });
     try {
       const { server, address } = await listen(app, cfg.api.listen);
@@ -101,6 +119,7 @@ export class Collector {
     loki.start();
     docker?.start();
     stats?.start();
+    auditLog?.start();
     log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', loki: loki.enabled ? loki.health().url : 'disabled', version: VERSION }, 'shipwatch collector started');
     return collector;
   }
@@ -110,11 +129,16 @@ export class Collector {
     const stats = this.stats?.status();
     const loki = this.loki.health();
     const rules = this.rules.status();
-    const degraded = (docker !== undefined && !docker.connected) || (stats !== undefined && !stats.connected) || loki.retrying || rules.errors > 0;
+    const auditFile = this.auditLog?.status();
+    const degraded = (docker !== undefined && !docker.connected) || (stats !== undefined && !stats.connected) || loki.retrying || rules.errors > 0
+      || auditFile?.state === 'error';
     return {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
       version: VERSION,
-      sources: { docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false } },
+      sources: {
+        docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false },
+        k8s_audit: { webhook: this.auditWebhook.status(), file: auditFile ?? { enabled: false } },
+      },
       rules,
       sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() }, loki },
     };
@@ -128,6 +152,7 @@ export class Collector {
     this.rules.close();
     await this.docker?.stop();
     await this.stats?.stop();
+    await this.auditLog?.stop();
     await this.pipeline.flush();
     await this.loki.stop();
     await new Promise<void>((resolve) => {

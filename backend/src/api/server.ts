@@ -38,6 +38,9 @@ export function createApi(d: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  // Routers with their own authentication and body handling (the audit webhook) come before the
+  // global JSON parser: they authenticate first, then read their bodies with their own limit.
+  for (const r of d.publicRouters ?? []) app.use('/api/v1', r);
   app.use(express.json({ limit: d.bodyLimit }));
 
   app.get('/metrics', async (_req, res) => {
@@ -45,7 +48,6 @@ export function createApi(d: ApiDeps): express.Express {
     res.send(await d.metrics.registry.metrics());
   });
   app.use('/api/v1', healthRoutes(d.status));
-  for (const r of d.publicRouters ?? []) app.use('/api/v1', r);
   const auth = bearerAuth(d.token);
   app.use('/api/v1', auth, eventRoutes(d.store), alertRoutes(d.store), containerRoutes(d.store, d.containerMetrics));
   for (const r of d.routers ?? []) app.use('/api/v1', auth, r);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { lokiConfigSchema } from '../sinks/loki/config.js';
+import { k8sAuditConfigShape } from '../sources/k8s-audit/config.js';
 import { byteSize, duration } from './units.js';
 import { statsConfigSchema } from '../sources/docker-stats/config.js';
 
@@ -37,6 +38,7 @@ export const configSchema = z.strictObject({
   stats: statsConfigSchema.prefault({}),
   k8s: z.strictObject({
     audit_token: z.string().min(16, 'at least 16 characters').optional(),
+    ...k8sAuditConfigShape,
   }).prefault({}),
   rules: z.strictObject({
     local_dir: z.string().optional(),
