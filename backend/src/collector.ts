@@ -15,6 +15,7 @@ import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
 import { detectSelfContainerId } from './sources/docker/self.js';
 import { DockerSource } from './sources/docker/source.js';
 import { DockerStatsSource } from './sources/docker-stats/index.js';
+import { DockerLogSource } from './sources/docker-logs/index.js';
 import { AuditLogReader, createAuditWebhook, type AuditWebhook } from './sources/k8s-audit/index.js';
 import { registerContainerMetrics } from './sinks/prometheus/index.js';
 import type { Logger } from './util/log.js';
@@ -39,6 +40,7 @@ export class Collector {
     readonly pipeline: Pipeline,
     readonly docker: DockerSource | undefined,
     readonly stats: DockerStatsSource | undefined,
+    readonly logs: DockerLogSource | undefined,
     readonly loki: LokiSink,
     readonly rules: RulesService,
     readonly token: string,
@@ -67,13 +69,22 @@ export class Collector {
 
     let docker: DockerSource | undefined;
     let stats: DockerStatsSource | undefined;
+    let logs: DockerLogSource | undefined;
     if (cfg.docker.enabled) {
       const endpoint = parseDockerEndpoint(cfg.docker.socket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock');
       const selfContainerId = cfg.docker.self_container_id ?? detectSelfContainerId();
+      // Shared by the events and log sources; the events source closes it when it stops, after the log source.
+      const client = new DockerClient(endpoint);
       docker = new DockerSource({
-        client: new DockerClient(endpoint), store, emitter: pipeline, metrics, log: log.child({ source: 'docker' }), hostName: cfg.host.name,
+        client, store, emitter: pipeline, metrics, log: log.child({ source: 'docker' }), hostName: cfg.host.name,
         queueMax: cfg.docker.queue_max, reconnectMaxMs: cfg.docker.reconnect_max, inspectTimeoutMs: cfg.docker.inspect_timeout, selfContainerId,
       });
+      if (cfg.logs.enabled) {
+        logs = new DockerLogSource({
+          client, store, emitter: pipeline, metrics, log: log.child({ source: 'docker_logs' }), hostName: cfg.host.name, cfg: cfg.logs,
+          selfContainerId, reconnectMaxMs: cfg.docker.reconnect_max, inspectTimeoutMs: cfg.docker.inspect_timeout,
+        });
+      }
       if (cfg.stats.enabled) {
         // Its own client: stats requests wait for the engine's sampling tick and must not hold the events source's sockets.
         stats = new DockerStatsSource({ client: new DockerClient(endpoint), emitter: pipeline, metrics, log: log.child({ source: 'docker_stats' }), hostName: cfg.host.name, cfg: cfg.stats, selfContainerId });
@@ -95,7 +106,7 @@ export class Collector {
         pollMs: k.audit_log_poll, startAt: k.audit_log_start_at, maxLineBytes: k.audit_log_max_line,
       })
       : undefined;
-    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, stats, loki, rules, tokenInfo.token, auditWebhook, auditLog, undefined);
+    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, stats, logs, loki, rules, tokenInfo.token, auditWebhook, auditLog, undefined);
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
@@ -119,6 +130,7 @@ export class Collector {
     loki.start();
     docker?.start();
     stats?.start();
+    logs?.start();
     auditLog?.start();
     log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', loki: loki.enabled ? loki.health().url : 'disabled', version: VERSION }, 'shipwatch collector started');
     return collector;
@@ -127,6 +139,7 @@ export class Collector {
   status(): CollectorStatus {
     const docker = this.docker?.status();
     const stats = this.stats?.status();
+    const logs = this.logs?.status();
     const loki = this.loki.health();
     const rules = this.rules.status();
     const auditFile = this.auditLog?.status();
@@ -136,7 +149,7 @@ export class Collector {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
       version: VERSION,
       sources: {
-        docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false },
+        docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false }, docker_logs: logs ?? { enabled: false },
         k8s_audit: { webhook: this.auditWebhook.status(), file: auditFile ?? { enabled: false } },
       },
       rules,
@@ -150,6 +163,7 @@ export class Collector {
     this.stopping = true;
     clearInterval(this.retentionTimer);
     this.rules.close();
+    await this.logs?.stop();
     await this.docker?.stop();
     await this.stats?.stop();
     await this.auditLog?.stop();

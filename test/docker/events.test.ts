@@ -155,4 +155,24 @@ describe('Docker events from a real dockerd', () => {
     assert.match(text, /^container_cpu_usage_seconds_total\{[^}]*cpu="total"[^}]*name="measured"[^}]*\} [\d.e+-]+$/m);
     await d.docker('rm', '-f', 'measured');
   });
+
+  it('reads container logs, decodes them and raises application-log alerts', async () => {
+    const line = '203.0.113.9 - - [26/Nov/2026:10:00:00 +0000] "GET /item.php?id=1%27%20OR%20%271%27=%271 HTTP/1.1" 200 512 "-" "curl/8.0"';
+    await d.docker('run', '--name', 'webapp', '--network', 'none', TEST_IMAGE, 'sh', '-c', `echo '${line}'; echo 'plain stderr line' >&2`);
+    const logs = await eventually(async () => {
+      const evs = (await storedEvents(c, 'log')).filter((e) => e.container?.name === 'webapp');
+      return evs.length >= 2 ? evs : undefined;
+    }, 'the two log lines stored (no Loki configured)');
+    const access = logs.find((e) => (e.log as { stream: string }).stream === 'stdout')!;
+    assert.equal((access.log as { format: string }).format, 'nginx');
+    assert.equal((access.source as { ip: string }).ip, '203.0.113.9');
+    assert.equal((access.url as { query: string }).query, "id=1' OR '1'='1");
+    assert.equal((logs.find((e) => (e.log as { stream: string }).stream === 'stderr')!.log as { message: string }).message, 'plain stderr line');
+    const alert = await eventually(async () => {
+      const r = await c.get<{ alerts: { rule: { groups: string[] } }[] }>('/api/v1/alerts?group=sqli&container=webapp');
+      return r.body.alerts[0];
+    }, 'the SQL injection alert');
+    assert.ok(alert.rule.groups.includes('web_attack'));
+    await d.docker('rm', 'webapp');
+  });
 });

@@ -4,6 +4,7 @@ import { lokiConfigSchema } from '../sinks/loki/config.js';
 import { k8sAuditConfigShape } from '../sources/k8s-audit/config.js';
 import { byteSize, duration } from './units.js';
 import { statsConfigSchema } from '../sources/docker-stats/config.js';
+import { logsConfigSchema } from '../sources/docker-logs/config.js';
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port');
 
@@ -36,6 +37,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   loki: lokiConfigSchema.prefault({}),
   stats: statsConfigSchema.prefault({}),
+  logs: logsConfigSchema.prefault({}),
   k8s: z.strictObject({
     audit_token: z.string().min(16, 'at least 16 characters').optional(),
     ...k8sAuditConfigShape,
