@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     const cases: [string, RegExp][] = [
       ['- a\n- b\n', /expected a mapping of sections/],
       ['api: 5\n', /:1:6: api: expected a mapping of keys, got number/],
-      ['nope:\n  x: 1\n', /unknown key nope \(known keys: host, log, api, docker, store, loki, stats, k8s, rules\)/],
+      ['nope:\n  x: 1\n', /unknown key nope \(known keys: host, log, api, docker, store, loki, stats, logs, k8s, rules\)/],
       ['docker:\n  queue_max: 10\n', /:2:14: docker.queue_max: .*>=100/],
       ['loki:\n  url: not a url\n', /loki.url: Invalid URL/],
       ['store:\n  max_age: 3 weeks\n', /store.max_age: a duration like 30s, 5m or 7d/],
