@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually, startCollector, type RunningCollector } from '../support/collector.js';
 import { startDockerd, TEST_IMAGE, type Dockerd } from '../support/dockerd.js';
-import { engineEventKeys, eventKey, nowSeconds, storedEvents, type StoredEvent } from '../support/events.js';
-
-function duplicates(keys: string[]): string[] {
-  const seen = new Set<string>();
-  return keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
-}
+import { duplicates, engineEventKeys, eventKey, nowSeconds, storedEvents, type StoredEvent } from '../support/events.js';
 
 async function churn(d: Dockerd, prefix: string, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {

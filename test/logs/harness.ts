@@ -93,22 +93,5 @@ export function keyOf(e: LogEvent): string {
   return lineKey({ time: e.event.time, stream: e.log.stream, message: e.log.message });
 }
 
-export function duplicates(keys: string[]): string[] {
-  const seen = new Set<string>();
-  return keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
-}
-
-export async function until<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { duplicates } from '../support/events.js';
+export { eventually as until } from '../support/collector.js';

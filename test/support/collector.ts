@@ -126,7 +126,7 @@ export async function startCollector(opts: { env?: Record<string, string>; store
 }
 
 /** Polls until `fn` returns a value that is not undefined. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -40,3 +40,9 @@ export async function engineEventKeys(d: Dockerd, since: string, until: string):
 export function nowSeconds(): string {
   return (Date.now() / 1000).toFixed(3);
 }
+
+/** The keys that occur more than once. */
+export function duplicates(keys: string[]): string[] {
+  const seen = new Set<string>();
+  return keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
+}

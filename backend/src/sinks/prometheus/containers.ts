@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Metric, Registry } from 'prom-client';
 import type { StatsContainer } from '../../sources/docker-stats/source.js';
+import { compileGlobSet } from '../../transforms/detect/regex.js';
 
 // Container series with cAdvisor's names and labels (DESIGN.md §7), rendered on each scrape from the
 // latest sample of every running container, so existing cAdvisor dashboards and alert rules work.
@@ -42,12 +43,6 @@ const NO_LABELS: Labels = Object.freeze({}) as Labels;
 /** cAdvisor's label name for a Docker label: `container_label_` + the name with every character outside [a-zA-Z0-9_] as `_`. */
 export function containerLabelName(dockerLabel: string): string {
   return `container_label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
-}
-
-function globToRegExp(patterns: readonly string[]): RegExp {
-  if (patterns.length === 0) return /(?!)/;
-  const alt = patterns.map((p) => p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
-  return new RegExp(`^(?:${alt.join('|')})$`);
 }
 
 const deviceNames = new Map<string, string>();
@@ -95,7 +90,7 @@ class Family {
  * `metrics.registry`, served on GET /metrics). Returns the family names and a way to remove them.
  */
 export function registerContainerMetrics(registry: Registry, source: ContainerMetricsSource, opts: ContainerMetricsOptions = {}): { names: string[]; unregister: () => void } {
-  const select = globToRegExp(opts.labels ?? ['com.docker.compose.project', 'com.docker.compose.service']);
+  const select = compileGlobSet(opts.labels ?? ['com.docker.compose.project', 'com.docker.compose.service']);
   const idLabel = opts.idLabel ?? ((id: string) => `/docker/${id}`);
   const device = opts.deviceName ?? sysDeviceName;
   // One label object per container identity: prom-client caches its rendering by object.
@@ -105,7 +100,7 @@ export function registerContainerMetrics(registry: Registry, source: ContainerMe
     if (l) return l;
     l = {};
     for (const key of Object.keys(c.identity.labels).sort()) {
-      if (!select.test(key)) continue;
+      if (!select(key)) continue;
       const name = containerLabelName(key);
       if (!(name in l)) l[name] = c.identity.labels[key]!;
     }

@@ -1,3 +1,4 @@
+import { compileGlob, type StringTest } from '../../transforms/detect/regex.js';
 import type { LogsConfig } from './config.js';
 
 /** The label that opts a container out: `shipwatch.logs=false`. */
@@ -12,43 +13,20 @@ export interface ContainerIdentity {
   labels: Record<string, string>;
 }
 
-/** `*` any run of characters, `?` one character, `[abc]` / `[a-z]` / `[!abc]` one of a set; the rest is literal. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i += 1) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let set = glob.slice(i + 1, close);
-      const negate = set.startsWith('!') || set.startsWith('^');
-      if (negate) set = set.slice(1);
-      re += `[${negate ? '^' : ''}${set.replace(/[\\\]^]/g, '\\$&')}]`;
-      i = close;
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
 interface LabelMatcher {
   key: string;
-  value?: RegExp;
+  value?: StringTest;
 }
 
 function labelMatcher(text: string): LabelMatcher {
   const eq = text.indexOf('=');
   if (eq < 0) return { key: text.trim() };
-  return { key: text.slice(0, eq).trim(), value: globToRegExp(text.slice(eq + 1)) };
+  return { key: text.slice(0, eq).trim(), value: compileGlob(text.slice(eq + 1)) };
 }
 
 function labelMatches(m: LabelMatcher, labels: Record<string, string>): boolean {
   if (!Object.hasOwn(labels, m.key)) return false;
-  return m.value === undefined || m.value.test(labels[m.key]!);
+  return m.value === undefined || m.value(labels[m.key]!);
 }
 
 export type FilterVerdict = { follow: true } | { follow: false; reason: string };
@@ -59,18 +37,18 @@ export type FilterVerdict = { follow: true } | { follow: false; reason: string }
  * container are never followed.
  */
 export class ContainerFilter {
-  private readonly includeNames: RegExp[];
-  private readonly excludeNames: RegExp[];
-  private readonly includeImages: RegExp[];
-  private readonly excludeImages: RegExp[];
+  private readonly includeNames: StringTest[];
+  private readonly excludeNames: StringTest[];
+  private readonly includeImages: StringTest[];
+  private readonly excludeImages: StringTest[];
   private readonly includeLabels: LabelMatcher[];
   private readonly excludeLabels: LabelMatcher[];
 
   constructor(cfg: Pick<LogsConfig, 'include_names' | 'exclude_names' | 'include_images' | 'exclude_images' | 'include_labels' | 'exclude_labels'>, private readonly selfId?: string) {
-    this.includeNames = cfg.include_names.map(globToRegExp);
-    this.excludeNames = cfg.exclude_names.map(globToRegExp);
-    this.includeImages = cfg.include_images.map(globToRegExp);
-    this.excludeImages = cfg.exclude_images.map(globToRegExp);
+    this.includeNames = cfg.include_names.map(compileGlob);
+    this.excludeNames = cfg.exclude_names.map(compileGlob);
+    this.includeImages = cfg.include_images.map(compileGlob);
+    this.excludeImages = cfg.exclude_images.map(compileGlob);
     this.includeLabels = cfg.include_labels.map(labelMatcher);
     this.excludeLabels = cfg.exclude_labels.map(labelMatcher);
   }
@@ -80,11 +58,11 @@ export class ContainerFilter {
     const optOut = c.labels[OPT_OUT_LABEL];
     if (optOut !== undefined && ['false', '0', 'no', 'off'].includes(optOut.trim().toLowerCase())) return { follow: false, reason: `label ${OPT_OUT_LABEL}=${optOut}` };
     const name = c.name.replace(/^\//, '');
-    if (this.includeNames.length > 0 && !this.includeNames.some((r) => r.test(name))) return { follow: false, reason: 'name not included' };
-    if (this.includeImages.length > 0 && !this.includeImages.some((r) => r.test(c.image))) return { follow: false, reason: 'image not included' };
+    if (this.includeNames.length > 0 && !this.includeNames.some((r) => r(name))) return { follow: false, reason: 'name not included' };
+    if (this.includeImages.length > 0 && !this.includeImages.some((r) => r(c.image))) return { follow: false, reason: 'image not included' };
     if (this.includeLabels.length > 0 && !this.includeLabels.some((m) => labelMatches(m, c.labels))) return { follow: false, reason: 'labels not included' };
-    if (this.excludeNames.some((r) => r.test(name))) return { follow: false, reason: 'name excluded' };
-    if (this.excludeImages.some((r) => r.test(c.image))) return { follow: false, reason: 'image excluded' };
+    if (this.excludeNames.some((r) => r(name))) return { follow: false, reason: 'name excluded' };
+    if (this.excludeImages.some((r) => r(c.image))) return { follow: false, reason: 'image excluded' };
     if (this.excludeLabels.some((m) => labelMatches(m, c.labels))) return { follow: false, reason: 'label excluded' };
     return { follow: true };
   }

@@ -11,7 +11,7 @@
  */
 export { DockerLogSource, type DockerLogSourceOptions, type DockerLogSourceStatus, type DockerLogContainerStatus } from './source.js';
 export { logsConfigSchema, type LogsConfig, type LogsConfigInput } from './config.js';
-export { ContainerFilter, OPT_OUT_LABEL, globToRegExp } from './filter.js';
+export { ContainerFilter, OPT_OUT_LABEL } from './filter.js';
 export { FrameDemuxer, FrameError } from './frames.js';
 export { FramedLineAssembler, RawLineAssembler, lineAssembler, PARTIAL_SIZE, type LogLine } from './lines.js';
 export { LogPosition, REORDER_WINDOW_NS, type StoredPosition } from './position.js';

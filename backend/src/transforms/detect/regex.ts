@@ -94,6 +94,12 @@ export function compileGlob(glob: string): StringTest {
   }
 }
 
+/** True when any of the globs matches (none: never). */
+export function compileGlobSet(globs: readonly string[]): StringTest {
+  const tests = globs.map(compileGlob);
+  return (s) => tests.some((t) => t(s));
+}
+
 function escapeRe(c: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
