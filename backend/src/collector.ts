@@ -28,27 +28,41 @@ export const SHIPPED_RULES = path.resolve(path.dirname(fileURLToPath(import.meta
 /**
  * The one place where sources, transforms and sinks are wired together (Vector's topology).
  */
+/** What start() wired together. */
+interface Parts {
+  metrics: CollectorMetrics;
+  store: Store;
+  pipeline: Pipeline;
+  docker?: DockerSource;
+  stats?: DockerStatsSource;
+  logs?: DockerLogSource;
+  loki: LokiSink;
+  rules: RulesService;
+  token: string;
+  auditWebhook: AuditWebhook;
+  auditLog?: AuditLogReader;
+}
+
 export class Collector {
   private stopping = false;
   private retentionTimer: NodeJS.Timeout | undefined;
 
+  private server: Server | undefined;
+  address = '';
+
   private constructor(
     readonly cfg: Config,
     readonly log: Logger,
-    readonly metrics: CollectorMetrics,
-    readonly store: Store,
-    readonly pipeline: Pipeline,
-    readonly docker: DockerSource | undefined,
-    readonly stats: DockerStatsSource | undefined,
-    readonly logs: DockerLogSource | undefined,
-    readonly loki: LokiSink,
-    readonly rules: RulesService,
-    readonly token: string,
-    readonly auditWebhook: AuditWebhook,
-    readonly auditLog: AuditLogReader | undefined,
-    private server: Server | undefined,
-    public address = '',
+    private readonly parts: Parts,
   ) {}
+
+  get store(): Store {
+    return this.parts.store;
+  }
+
+  get token(): string {
+    return this.parts.token;
+  }
 
   static async start(cfg: Config, log: Logger): Promise<Collector> {
     const metrics = new CollectorMetrics({ processMetrics: true });
@@ -106,7 +120,7 @@ export class Collector {
         pollMs: k.audit_log_poll, startAt: k.audit_log_start_at, maxLineBytes: k.audit_log_max_line,
       })
       : undefined;
-    const collector = new Collector(cfg, log, metrics, store, pipeline, docker, stats, logs, loki, rules, tokenInfo.token, auditWebhook, auditLog, undefined);
+    const collector = new Collector(cfg, log, { metrics, store, pipeline, docker, stats, logs, loki, rules, token: tokenInfo.token, auditWebhook, auditLog });
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
@@ -137,12 +151,12 @@ export class Collector {
   }
 
   status(): CollectorStatus {
-    const docker = this.docker?.status();
-    const stats = this.stats?.status();
-    const logs = this.logs?.status();
-    const loki = this.loki.health();
-    const rules = this.rules.status();
-    const auditFile = this.auditLog?.status();
+    const docker = this.parts.docker?.status();
+    const stats = this.parts.stats?.status();
+    const logs = this.parts.logs?.status();
+    const loki = this.parts.loki.health();
+    const rules = this.parts.rules.status();
+    const auditFile = this.parts.auditLog?.status();
     const degraded = (docker !== undefined && !docker.connected) || (stats !== undefined && !stats.connected) || loki.retrying || rules.errors > 0
       || auditFile?.state === 'error';
     return {
@@ -150,7 +164,7 @@ export class Collector {
       version: VERSION,
       sources: {
         docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false }, docker_logs: logs ?? { enabled: false },
-        k8s_audit: { webhook: this.auditWebhook.status(), file: auditFile ?? { enabled: false } },
+        k8s_audit: { webhook: this.parts.auditWebhook.status(), file: auditFile ?? { enabled: false } },
       },
       rules,
       sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() }, loki },
@@ -162,13 +176,13 @@ export class Collector {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.retentionTimer);
-    this.rules.close();
-    await this.logs?.stop();
-    await this.docker?.stop();
-    await this.stats?.stop();
-    await this.auditLog?.stop();
-    await this.pipeline.flush();
-    await this.loki.stop();
+    this.parts.rules.close();
+    await this.parts.logs?.stop();
+    await this.parts.docker?.stop();
+    await this.parts.stats?.stop();
+    await this.parts.auditLog?.stop();
+    await this.parts.pipeline.flush();
+    await this.parts.loki.stop();
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());
