@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config/schema.js';
 import { createApi, listen, type CollectorStatus } from './api/server.js';
 import { loadOrCreateToken } from './api/token.js';
@@ -9,8 +11,6 @@ import { LokiSink } from './sinks/loki/index.js';
 import { Store } from './sinks/store/store.js';
 import { RulesService } from './transforms/detect/service.js';
 import { ruleRoutes } from './api/routes/rules.js';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { DockerClient, parseDockerEndpoint } from './sources/docker/client.js';
 import { detectSelfContainerId } from './sources/docker/self.js';
 import { DockerSource } from './sources/docker/source.js';
@@ -25,9 +25,6 @@ const RETENTION_EVERY_MS = 60_000;
 /** The shipped rules: `rules/` at the top of the repository, two levels above src/ and dist/. */
 export const SHIPPED_RULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../rules');
 
-/**
- * The one place where sources, transforms and sinks are wired together (Vector's topology).
- */
 /** What start() wired together. */
 interface Parts {
   metrics: CollectorMetrics;
@@ -43,6 +40,9 @@ interface Parts {
   auditLog?: AuditLogReader;
 }
 
+/**
+ * The one place where sources, transforms and sinks are wired together (Vector's topology).
+ */
 export class Collector {
   private stopping = false;
   private retentionTimer: NodeJS.Timeout | undefined;
