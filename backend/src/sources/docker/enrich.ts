@@ -59,8 +59,10 @@ export class ContainerCache {
     let known = this.byId.get(c.id);
     const isContainerEvent = (ev.docker as { type?: string } | undefined)?.type === 'container';
     let oomKilled: boolean | undefined;
-    // A die is inspected again: whether the kernel's OOM killer ended it is only in State.
-    if (!known || action === 'die' || (isContainerEvent && (action === 'create' || action === 'start') && known.privileged === undefined)) {
+    // Whether the kernel's OOM killer ended a container is only in State: a death by SIGKILL
+    // (exit 137, what the OOM killer sends) is inspected again; other deaths are not.
+    const killedDie = isContainerEvent && action === 'die' && c.exit_code === 137;
+    if (!known || killedDie || (isContainerEvent && (action === 'create' || action === 'start') && known.privileged === undefined)) {
       if (action !== 'destroy') {
         const r = await this.inspect(c.id);
         known = r?.fields ?? known;
