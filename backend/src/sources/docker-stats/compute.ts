@@ -248,23 +248,23 @@ export function sampleValues(prev: Counters | undefined, cur: Counters, unlimite
   v.cpu_percent = cpuPercent(prev.cpuTotalNs, prev.systemCpuNs, {
     cpu_usage: { total_usage: cur.cpuTotalNs }, system_cpu_usage: cur.systemCpuNs, online_cpus: cur.onlineCpus,
   });
-  let rx = 0;
-  let tx = 0;
-  for (const [name, c] of cur.networks) {
-    const p = prev.networks.get(name);
-    rx += increase(p?.rx_bytes, c.rx_bytes);
-    tx += increase(p?.tx_bytes, c.tx_bytes);
-  }
+  const [rx, tx] = increases(prev.networks, cur.networks, 'rx_bytes', 'tx_bytes');
   v.network_rx_bytes_per_second = rx / seconds;
   v.network_tx_bytes_per_second = tx / seconds;
-  let read = 0;
-  let write = 0;
-  for (const [dev, c] of cur.blkio) {
-    const p = prev.blkio.get(dev);
-    read += increase(p?.read, c.read);
-    write += increase(p?.write, c.write);
-  }
+  const [read, write] = increases(prev.blkio, cur.blkio, 'read', 'write');
   v.blkio_read_bytes_per_second = read / seconds;
   v.blkio_write_bytes_per_second = write / seconds;
   return v;
+}
+
+/** Summed increases of two counters over every interface or device, each reset-safe. */
+function increases<K extends string>(prev: Map<string, Record<K, number>>, cur: Map<string, Record<K, number>>, a: K, b: K): [number, number] {
+  let sa = 0;
+  let sb = 0;
+  for (const [key, c] of cur) {
+    const p = prev.get(key);
+    sa += increase(p?.[a], c[a]);
+    sb += increase(p?.[b], c[b]);
+  }
+  return [sa, sb];
 }
