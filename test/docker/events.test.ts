@@ -50,8 +50,8 @@ describe('Docker events from a real dockerd', () => {
     const tar = path.join(d.dir, 'img.tar');
     await d.docker('save', '-o', tar, TEST_IMAGE);
     await d.docker('load', '-i', tar);
-    const imported = await d.docker('import', tar.replace('img.tar', 'img.tar'), 'swtest/imported:1').catch(async () => d.docker('import', tar));
-    await d.docker('rmi', imported.trim());
+    await d.docker('import', tar, 'swtest/imported:1');
+    await d.docker('rmi', 'swtest/imported:1');
     await d.docker('volume', 'create', 'vol2');
     await d.docker('volume', 'rm', 'vol2', 'data1');
     await d.docker('network', 'create', 'net1');
