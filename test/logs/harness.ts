@@ -79,9 +79,29 @@ export async function engineLines(d: Dockerd, name: string): Promise<TruthLine[]
     const sp = l.indexOf(' ');
     const n = rfc3339ToNanos(l.slice(0, sp));
     if (n === undefined) throw new Error(`docker logs: no timestamp in ${JSON.stringify(l.slice(0, 80))}`);
-    return { time: nanosToRfc3339(n), stream, message: l.slice(sp + 1).replace(/\r$/, '') };
+    return { time: nanosToRfc3339(n), stream, message: withoutFragmentTimes(l.slice(sp + 1).replace(/\r$/, '')) };
   });
   return [...parse(r.stdout, 'stdout'), ...parse(r.stderr, 'stderr')];
+}
+
+const FRAGMENT = 16 * 1024;
+const FRAGMENT_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) /;
+
+/**
+ * A line longer than 16 KiB reaches the engine as partial fragments, and `docker logs --timestamps`
+ * prints each later fragment's own timestamp in the middle of the line: the line the container
+ * wrote is the fragments without those.
+ */
+function withoutFragmentTimes(message: string): string {
+  let out = '';
+  let rest = message;
+  while (rest.length > FRAGMENT) {
+    const time = FRAGMENT_TIME.exec(rest.slice(FRAGMENT));
+    if (!time) break;
+    out += rest.slice(0, FRAGMENT);
+    rest = rest.slice(FRAGMENT + time[0].length);
+  }
+  return out + rest;
 }
 
 /** A canonical, sortable key of a line: time, stream, message. */
