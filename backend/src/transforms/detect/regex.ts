@@ -39,6 +39,11 @@ function utf8(s: string): Buffer {
   return lastBytes;
 }
 
+/** RE2's test on UTF-8 bytes (its typings inherit RegExp's string-only signature). */
+interface BytesTest {
+  test(input: Buffer): boolean;
+}
+
 /** Throws an Error whose message says why RE2 refuses the pattern. */
 export function compileRegex(pattern: string): StringTest {
   const R = engine();
@@ -48,7 +53,8 @@ export function compileRegex(pattern: string): StringTest {
   } catch (e) {
     throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)} (RE2 syntax: no backreferences or lookaround)`);
   }
-  return (s) => re.test(utf8(s));
+  const bytes = re as unknown as BytesTest;
+  return (s) => bytes.test(utf8(s));
 }
 
 /** Any of several patterns, in one automaton. */
@@ -56,7 +62,8 @@ export function compileRegexSet(patterns: string[]): StringTest {
   if (patterns.length === 1) return compileRegex(patterns[0]!);
   for (const p of patterns) compileRegex(p);
   const set = new (engine().Set)(patterns, 'u');
-  return (s) => set.test(utf8(s));
+  const bytes = set as unknown as BytesTest;
+  return (s) => bytes.test(utf8(s));
 }
 
 /**
