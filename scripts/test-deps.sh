@@ -6,6 +6,7 @@ need=()
 command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 { [ -x /bin/busybox ] || [ -x /usr/bin/busybox ]; } || need+=(busybox-static)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 if [ ${#need[@]} -eq 0 ]; then
   echo "test dependencies present: dockerd, busybox, prometheus"
   exit 0

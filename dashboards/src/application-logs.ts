@@ -1,0 +1,72 @@
+import { bars, barGauge, customVariable, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, row, stat, table, targets, textboxVariable, timeseries } from './builder.js';
+import type { Dashboard } from './model.js';
+
+// Container logs (`source="log"` streams: one line per log line, the decoded event as JSON with
+// log.*, http.*, url.original, source.ip, user.name; DESIGN.md §3) and the application-log attack
+// detections, read from the alert streams by the rule's groups (DESIGN.md §5 tags).
+
+const LOGS = '{job="shipwatch", source="log", host=~"$host", container=~"$container", compose_service=~"$compose_service", stream=~"$stream"} |~ "(?i)$search"';
+const ALERTS = '{job="shipwatch", source="alert", host=~"$host", container=~"$container", compose_service=~"$compose_service"}';
+
+/** Attack tags of the application-log rules, in the order the panels show them. */
+export const ATTACK_GROUPS = ['web_attack', 'sqli', 'xss', 'path_traversal', 'shellshock', 'web_scan', 'server_error_burst', 'auth_failure', 'brute_force'];
+
+/** Alerts whose rule carries `group` (rule.groups is a JSON list; the line filter first keeps it cheap). */
+function alertsOf(group: string, range: string): string {
+  return `sum(count_over_time(${ALERTS} |= "${group}" | json groups="rule.groups" | groups=~".*\\"${group}\\".*" [${range}]))`;
+}
+
+const ATTACKS = ATTACK_GROUPS.join('|');
+
+export function applicationLogs(): Dashboard {
+  const reduce = [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }];
+  return dashboard({
+    uid: 'shipwatch-application-logs',
+    title: 'Shipwatch / Application logs',
+    description: 'Container logs decoded by Shipwatch (HTTP access logs, JSON, logfmt, sshd) and the attacks the rules found in them: web attacks, SQL injection, XSS, path traversal, scans, brute force.',
+    tags: ['logs', 'security', 'web'],
+    variables: [
+      datasourceVariable('loki'),
+      datasourceVariable('prometheus'),
+      lokiLabelVariable({ name: 'host', label: 'Host', selector: '{job="shipwatch", source="log"}', labelName: 'host', allValue: '.+' }),
+      lokiLabelVariable({ name: 'compose_service', label: 'Compose service', selector: '{job="shipwatch", source="log", host=~"$host"}', labelName: 'compose_service', allValue: '.*' }),
+      lokiLabelVariable({ name: 'container', label: 'Container', selector: '{job="shipwatch", source="log", host=~"$host", compose_service=~"$compose_service"}', labelName: 'container', allValue: '.*' }),
+      customVariable({ name: 'stream', label: 'Stream', values: ['stdout', 'stderr'], allValue: '.*' }),
+      textboxVariable('search', 'Search', 'Case-insensitive regular expression matched against the log line.'),
+    ],
+    panels: [
+      row('Attacks (from alerts)'),
+      ...['web_attack', 'sqli', 'brute_force', 'web_scan'].map((g) => stat(g, 'short', [lokiInstant(`${alertsOf(g, '$__range')} or vector(0)`)], { thresholds: [[1, 'red']], colorMode: 'background' })),
+      bars('Attack alerts by type', targets(loki, ATTACK_GROUPS.map((g) => [alertsOf(g, '$__interval'), g])), {
+        w: 16, description: 'One series per rule group; an alert of a rule in several groups (web_attack and sqli) counts in each.',
+      }),
+      barGauge('Top attacking source IPs', 'short', [lokiInstant(`topk(10, sum by (ip) (count_over_time(${ALERTS} | json groups="rule.groups", ip="event.source.ip" | ip!="" | groups=~".*\\"(${ATTACKS})\\".*" [$__range])))`, '{{ip}}')]),
+      table('Attacked URLs', [lokiInstant(`topk(20, sum by (url, container) (count_over_time(${ALERTS} | json groups="rule.groups", url="event.url.original" | url!="" | groups=~".*\\"(${ATTACKS})\\".*" [$__range])))`)], {
+        transformations: reduce,
+      }),
+      table('Brute force and failed logins by user and source', [lokiInstant(`sum by (user, ip) (count_over_time(${ALERTS} | json groups="rule.groups", user="event.user.name", ip="event.source.ip" | groups=~".*\\"(auth_failure|brute_force)\\".*" [$__range]))`)], {
+        transformations: reduce,
+      }),
+      logs('Attack alerts', [loki(`${ALERTS} | json groups="rule.groups" | groups=~".*\\"(${ATTACKS})\\".*" | json | line_format "[{{.severity}}] {{.rule_description}} {{.event_source_ip}} {{.event_url_original}}"`)], { h: 10 }),
+
+      row('HTTP'),
+      bars('Responses by status class', [loki(`sum by (status) (count_over_time(${LOGS} | json status="http.response.status_code" | status!="" | label_format status="{{ substr 0 1 .status }}xx" [$__interval]))`, '{{status}}')]),
+      timeseries('Server errors (5xx) per second', 'reqps', [loki(`sum by (container) (rate(${LOGS} | json status="http.response.status_code" | status=~"5.." [$__interval]))`, '{{container}}')]),
+      barGauge('Top client IPs', 'short', [lokiInstant(`topk(10, sum by (ip) (count_over_time(${LOGS} | json ip="source.ip" | ip!="" [$__range])))`, '{{ip}}')]),
+      barGauge('Top URLs', 'short', [lokiInstant(`topk(10, sum by (url) (count_over_time(${LOGS} | json url="url.original" | url!="" [$__range])))`, '{{url}}')]),
+      barGauge('Top 4xx URLs', 'short', [lokiInstant(`topk(10, sum by (url) (count_over_time(${LOGS} | json url="url.original", status="http.response.status_code" | status=~"4.." [$__range])))`, '{{url}}')]),
+
+      row('Log volume'),
+      bars('Lines by container and stream', [loki(`sum by (container, stream) (count_over_time(${LOGS} [$__interval]))`, '{{container}} {{stream}}')]),
+      bars('Lines by level', [loki(`sum by (level) (count_over_time(${LOGS} | json level="log.level" | level!="" [$__interval]))`, '{{level}}')]),
+      timeseries('Lines read by the collector', 'ops', targets(prom, [
+        ['sum by (container) (rate(shipwatch_log_lines_total{container=~"$container"}[$__rate_interval]))', '{{container}}'],
+      ]), { w: 8 }),
+      timeseries('Log read lag', 's', [prom('max by (container) (shipwatch_log_position_lag_seconds{container=~"$container"})', '{{container}}')], {
+        w: 8, description: 'Wall clock minus the Docker timestamp of the newest line read.',
+      }),
+      timeseries('Truncated lines', 'short', [prom('sum by (container) (increase(shipwatch_log_truncated_total{container=~"$container"}[$__rate_interval])) or vector(0)', '{{container}}')], { w: 8 }),
+      logs('Logs', [loki(`${LOGS} | json | line_format "{{.log_message}}"`)], { h: 14 }),
+    ],
+  });
+}
