@@ -17,7 +17,10 @@ import { DockerSource } from './sources/docker/source.js';
 import { DockerStatsSource } from './sources/docker-stats/index.js';
 import { DockerLogSource } from './sources/docker-logs/index.js';
 import { AuditLogReader, createAuditWebhook, type AuditWebhook } from './sources/k8s-audit/index.js';
-import { registerContainerMetrics } from './sinks/prometheus/index.js';
+import { createK8sWatchSource, type K8sWatchSource } from './sources/k8s-watch/index.js';
+import { registerContainerMetrics, type ContainerMetricsSource } from './sinks/prometheus/index.js';
+import { PodLogSource } from './sources/k8s-pod-logs/index.js';
+import { KubeletClient, KubeletStatsSource } from './sources/kubelet-stats/index.js';
 import type { Logger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
@@ -38,6 +41,10 @@ interface Parts {
   token: string;
   auditWebhook: AuditWebhook;
   auditLog?: AuditLogReader;
+  /** The Kubernetes watch source, or why it could not be set up (bad kubeconfig, ...). */
+  k8sWatch?: K8sWatchSource | { error: string };
+  podLogs?: PodLogSource;
+  kubelet?: KubeletStatsSource;
 }
 
 /**
@@ -102,7 +109,6 @@ export class Collector {
       if (cfg.stats.enabled) {
         // Its own client: stats requests wait for the engine's sampling tick and must not hold the events source's sockets.
         stats = new DockerStatsSource({ client: new DockerClient(endpoint), emitter: pipeline, metrics, log: log.child({ source: 'docker_stats' }), hostName: cfg.host.name, cfg: cfg.stats, selfContainerId });
-        registerContainerMetrics(metrics.registry, stats, { labels: cfg.stats.prometheus_labels });
       }
     }
 
@@ -120,7 +126,38 @@ export class Collector {
         pollMs: k.audit_log_poll, startAt: k.audit_log_start_at, maxLineBytes: k.audit_log_max_line,
       })
       : undefined;
-    const collector = new Collector(cfg, log, { metrics, store, pipeline, docker, stats, logs, loki, rules, token: tokenInfo.token, auditWebhook, auditLog });
+    // Node mode (the DaemonSet): this node's pod logs and its kubelet's resource summary.
+    const podLogs = k.node_logs_enabled
+      ? new PodLogSource({
+        root: k.pod_logs_dir, store, emitter: pipeline, metrics, log: log.child({ source: 'k8s_pod_logs' }), hostName: cfg.host.name, nodeName: k.node_name,
+        maxLineBytes: cfg.logs.max_line_bytes, pollMs: k.pod_logs_poll, rescanMs: k.pod_logs_rescan, initialPosition: k.pod_logs_initial_position, maxFiles: k.pod_logs_max_files,
+      })
+      : undefined;
+    let kubelet: KubeletStatsSource | undefined;
+    if (k.kubelet_stats_enabled) {
+      const url = k.kubelet_url ?? `https://${k.node_name}:10250/stats/summary`;
+      const selfPod = process.env.POD_NAMESPACE && process.env.POD_NAME ? { namespace: process.env.POD_NAMESPACE, name: process.env.POD_NAME } : undefined;
+      kubelet = new KubeletStatsSource({
+        client: new KubeletClient({ url, tokenFile: k.kubelet_token_file, caFile: k.kubelet_ca_file, insecure: k.kubelet_insecure, timeoutMs: k.kubelet_timeout }),
+        url, emitter: pipeline, metrics, log: log.child({ source: 'kubelet_stats' }), hostName: cfg.host.name, nodeName: k.node_name,
+        intervalMs: k.kubelet_interval, stats: cfg.stats, ...(selfPod ? { selfPod } : {}),
+      });
+    }
+    // One registration of the cAdvisor-named families for every source of container samples.
+    const containerSources: ContainerMetricsSource[] = [...(stats ? [stats] : []), ...(kubelet ? [kubelet] : [])];
+    if (containerSources.length > 0) registerContainerMetrics(metrics.registry, containerSources, { labels: cfg.stats.prometheus_labels });
+    // Cluster mode: list + watch of Kubernetes objects. A connection that cannot be set up is
+    // reported in the health status (degraded); the other sources run regardless.
+    let k8sWatch: K8sWatchSource | { error: string } | undefined;
+    if (k.watch_enabled) {
+      try {
+        k8sWatch = await createK8sWatchSource({ cfg: k, emitter: pipeline, metrics, log: log.child({ source: 'kubernetes' }), hostName: cfg.host.name });
+      } catch (err) {
+        k8sWatch = { error: err instanceof Error ? err.message : String(err) };
+        log.error({ reason: k8sWatch.error }, 'kubernetes watch source not started');
+      }
+    }
+    const collector = new Collector(cfg, log, { metrics, store, pipeline, docker, stats, logs, loki, rules, token: tokenInfo.token, auditWebhook, auditLog, podLogs, kubelet, k8sWatch });
     const app = createApi({
       token: tokenInfo.token, bodyLimit: cfg.api.body_limit, store, metrics, log: log.child({ part: 'api' }),
       status: () => collector.status(),
@@ -146,6 +183,9 @@ export class Collector {
     stats?.start();
     logs?.start();
     auditLog?.start();
+    podLogs?.start();
+    kubelet?.start();
+    if (k8sWatch && !('error' in k8sWatch)) k8sWatch.start();
     log.info({ api: collector.address, store: cfg.store.path, docker: docker?.state.endpoint ?? 'disabled', loki: loki.enabled ? loki.health().url : 'disabled', version: VERSION }, 'shipwatch collector started');
     return collector;
   }
@@ -157,14 +197,21 @@ export class Collector {
     const loki = this.parts.loki.health();
     const rules = this.parts.rules.status();
     const auditFile = this.parts.auditLog?.status();
+    const podLogs = this.parts.podLogs?.status();
+    const kubelet = this.parts.kubelet?.status();
+    const kw = this.parts.k8sWatch;
+    const kubernetes = kw === undefined ? { enabled: false } : 'error' in kw ? { enabled: true, connected: false, error: kw.error } : { enabled: true, ...kw.status() };
     const degraded = (docker !== undefined && !docker.connected) || (stats !== undefined && !stats.connected) || loki.retrying || rules.errors > 0
-      || auditFile?.state === 'error';
+      || auditFile?.state === 'error' || (kubelet !== undefined && !kubelet.connected)
+      || (kw !== undefined && !kubernetes.connected);
     return {
       status: this.stopping ? 'stopping' : degraded ? 'degraded' : 'ok',
       version: VERSION,
       sources: {
         docker: docker ?? { enabled: false }, docker_stats: stats ?? { enabled: false }, docker_logs: logs ?? { enabled: false },
         k8s_audit: { webhook: this.parts.auditWebhook.status(), file: auditFile ?? { enabled: false } },
+        k8s_pod_logs: podLogs ?? { enabled: false }, kubelet_stats: kubelet ?? { enabled: false },
+        kubernetes,
       },
       rules,
       sinks: { store: { path: this.cfg.store.path, bytes: this.store.bytes, ...this.store.counts() }, loki },
@@ -181,6 +228,10 @@ export class Collector {
     await this.parts.docker?.stop();
     await this.parts.stats?.stop();
     await this.parts.auditLog?.stop();
+    await this.parts.podLogs?.stop();
+    await this.parts.kubelet?.stop();
+    const kw = this.parts.k8sWatch;
+    if (kw && !('error' in kw)) await kw.stop();
     await this.parts.pipeline.flush();
     await this.parts.loki.stop();
     await new Promise<void>((resolve) => {

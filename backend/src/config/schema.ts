@@ -2,6 +2,8 @@ import os from 'node:os';
 import { z } from 'zod';
 import { lokiConfigSchema } from '../sinks/loki/config.js';
 import { k8sAuditConfigShape } from '../sources/k8s-audit/config.js';
+import { k8sNodeConfigShape } from './k8s-node.js';
+import { k8sWatchConfigShape } from '../sources/k8s-watch/config.js';
 import { byteSize, duration } from './units.js';
 import { statsConfigSchema } from '../sources/docker-stats/config.js';
 import { logsConfigSchema } from '../sources/docker-logs/config.js';
@@ -41,6 +43,8 @@ export const configSchema = z.strictObject({
   k8s: z.strictObject({
     audit_token: z.string().min(16, 'at least 16 characters').optional(),
     ...k8sAuditConfigShape,
+    ...k8sNodeConfigShape,
+    ...k8sWatchConfigShape,
   }).prefault({}),
   rules: z.strictObject({
     local_dir: z.string().optional(),

@@ -56,6 +56,34 @@ export class CollectorMetrics {
     registers: [this.registry],
   });
 
+  readonly k8sWatchEvents = new Counter({
+    name: 'shipwatch_k8s_watch_events_total',
+    help: 'Kubernetes watch source: changes reported, by resource and action (create, update, delete; `event` for core Events).',
+    labelNames: ['resource', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  readonly k8sWatchRestarts = new Counter({
+    name: 'shipwatch_k8s_watch_restarts_total',
+    help: 'Kubernetes watch requests restarted, by resource and reason (closed, error, stale, gone).',
+    labelNames: ['resource', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly k8sWatchRelists = new Counter({
+    name: 'shipwatch_k8s_watch_relists_total',
+    help: 'Kubernetes full lists (diffed against the cache), by resource and cause (initial, gone).',
+    labelNames: ['resource', 'cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly k8sWatchObjects = new Gauge({
+    name: 'shipwatch_k8s_watch_objects',
+    help: 'Kubernetes objects held (as compact projections) in the watch cache, by resource.',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+
   readonly storeWriteSeconds = new Histogram({
     name: 'shipwatch_store_write_seconds',
     help: 'Time to commit one batch to the embedded store.',

@@ -10,12 +10,25 @@ import { compileGlobSet } from '../../transforms/detect/regex.js';
 //   id="/docker/<full container id>", name="<container name>", image="<image as given to docker run>",
 //   container_label_<docker label, [^a-zA-Z0-9_] → _>="<value>" for the selected labels
 //   (default: com.docker.compose.project and .service; `*` selects all, as cAdvisor does).
+// A container of a Kubernetes pod (kubelet source) also gets the kubelet's `container`, `pod` and
+// `namespace` labels, and its pod's own cgroup is an entry with `container=""` (the pod's network,
+// and the pod's CPU and memory), as the kubelet's cAdvisor endpoint shows them.
 // Counters are the engine's cgroup counters: monotonic during one run of a container, back to zero
 // when it restarts (a new cgroup), which Prometheus' rate() and increase() treat as a reset.
 
-/** Where the exposition reads containers from (DockerStatsSource). */
+/** Where the exposition reads containers from (DockerStatsSource, KubeletStatsSource). */
 export interface ContainerMetricsSource {
   containers(): Iterable<StatsContainer>;
+}
+
+/** One source for the families, from several (a family name can be registered only once). */
+function combined(sources: readonly ContainerMetricsSource[]): ContainerMetricsSource {
+  if (sources.length === 1) return sources[0]!;
+  return {
+    *containers() {
+      for (const s of sources) yield* s.containers();
+    },
+  };
 }
 
 export interface ContainerMetricsOptions {
@@ -89,7 +102,12 @@ class Family {
  * Registers the cAdvisor-named container families on `registry` (the collector's
  * `metrics.registry`, served on GET /metrics). Returns the family names and a way to remove them.
  */
-export function registerContainerMetrics(registry: Registry, source: ContainerMetricsSource, opts: ContainerMetricsOptions = {}): { names: string[]; unregister: () => void } {
+export function registerContainerMetrics(
+  registry: Registry,
+  sources: ContainerMetricsSource | readonly ContainerMetricsSource[],
+  opts: ContainerMetricsOptions = {},
+): { names: string[]; unregister: () => void } {
+  const source = combined(Array.isArray(sources) ? sources : [sources as ContainerMetricsSource]);
   const select = compileGlobSet(opts.labels ?? ['com.docker.compose.project', 'com.docker.compose.service']);
   const idLabel = opts.idLabel ?? ((id: string) => `/docker/${id}`);
   const device = opts.deviceName ?? sysDeviceName;
@@ -104,9 +122,15 @@ export function registerContainerMetrics(registry: Registry, source: ContainerMe
       const name = containerLabelName(key);
       if (!(name in l)) l[name] = c.identity.labels[key]!;
     }
-    l.id = idLabel(c.identity.id);
+    const k8s = c.kubernetes;
+    l.id = k8s ? k8s.cgroup : idLabel(c.identity.id);
     l.image = c.identity.image;
     l.name = c.identity.name;
+    if (k8s) {
+      l.container = k8s.container;
+      l.namespace = k8s.namespace;
+      l.pod = k8s.pod;
+    }
     cache.set(c.identity, l);
     return l;
   };
@@ -126,7 +150,10 @@ export function registerContainerMetrics(registry: Registry, source: ContainerMe
     if (value !== undefined) out.push({ value, labels: NO_LABELS, sharedLabels: extra ? withLabel(base, extra[0], extra[1]) : base });
   };
   const perInterface = (key: 'rx_bytes' | 'tx_bytes' | 'rx_packets' | 'tx_packets' | 'rx_errors' | 'tx_errors' | 'rx_dropped' | 'tx_dropped'): Fill => (c, base, out) => {
-    for (const [name, n] of c.counters.networks) out.push({ value: n[key], labels: NO_LABELS, sharedLabels: withLabel(base, 'interface', name) });
+    for (const [name, n] of c.counters.networks) {
+      const value = n[key];
+      if (value !== undefined) out.push({ value, labels: NO_LABELS, sharedLabels: withLabel(base, 'interface', name) });
+    }
   };
   const perDevice = (key: 'read' | 'write'): Fill => (c, base, out) => {
     for (const [dev, v] of c.counters.blkio) out.push({ value: v[key], labels: NO_LABELS, sharedLabels: withLabel(base, 'device', device(dev)) });
@@ -135,8 +162,8 @@ export function registerContainerMetrics(registry: Registry, source: ContainerMe
 
   const defs: [string, 'counter' | 'gauge', string, Fill][] = [
     ['container_cpu_usage_seconds_total', 'counter', 'Cumulative CPU time consumed, in seconds.', one((c) => c.counters.cpuTotalNs / 1e9, ['cpu', 'total'])],
-    ['container_cpu_user_seconds_total', 'counter', 'Cumulative user CPU time consumed, in seconds.', one((c) => c.counters.cpuUserNs / 1e9)],
-    ['container_cpu_system_seconds_total', 'counter', 'Cumulative system CPU time consumed, in seconds.', one((c) => c.counters.cpuKernelNs / 1e9)],
+    ['container_cpu_user_seconds_total', 'counter', 'Cumulative user CPU time consumed, in seconds.', one((c) => (c.counters.cpuUserNs === undefined ? undefined : c.counters.cpuUserNs / 1e9))],
+    ['container_cpu_system_seconds_total', 'counter', 'Cumulative system CPU time consumed, in seconds.', one((c) => (c.counters.cpuKernelNs === undefined ? undefined : c.counters.cpuKernelNs / 1e9))],
     ['container_cpu_cfs_periods_total', 'counter', 'Number of elapsed enforcement period intervals.', one((c) => (limited(c) ? c.counters.throttlingPeriods : undefined))],
     ['container_cpu_cfs_throttled_periods_total', 'counter', 'Number of throttled period intervals.', one((c) => (limited(c) ? c.counters.throttledPeriods : undefined))],
     ['container_cpu_cfs_throttled_seconds_total', 'counter', 'Total time duration the container has been throttled, in seconds.', one((c) => (limited(c) ? c.counters.throttledTimeNs / 1e9 : undefined))],

@@ -338,15 +338,12 @@ export class Follower {
       }
       let ev: ShipEvent;
       try {
-        ev = logLineToEvent({ message: l.message, stream: l.stream, time: l.time }, { context: this.context, webServer: this.webServer });
+        ev = logLineToEvent({ message: l.message, stream: l.stream, time: l.time, truncated: l.truncated }, { context: this.context, webServer: this.webServer });
       } catch (err) {
         this.host.failed(this, 'decode', err);
         continue;
       }
-      if (l.truncated) {
-        (ev.log as Record<string, unknown>).truncated = true;
-        truncated += 1;
-      }
+      if (l.truncated) truncated += 1;
       events.push(ev);
       bytes += l.bytes;
       newest = l;

@@ -1,4 +1,5 @@
 import { parseSize } from '../../config/units.js';
+import type { SampleValues } from './compute.js';
 import type { StatsConfig } from './config.js';
 
 /** The mean of the last `size` values: a container's own baseline for one resource. */
@@ -70,4 +71,59 @@ function parseThreshold(text: string, size: boolean): number | undefined {
     return Number.isFinite(v) && v > 0 ? v : undefined;
   }
   return undefined;
+}
+
+/** A container's rolling baselines, one per resource. */
+export type Baselines = Record<Resource, RollingMean>;
+
+export function newBaselines(size: number): Baselines {
+  return { cpu: new RollingMean(size), memory: new RollingMean(size), network: new RollingMean(size) };
+}
+
+const FLOOR_KEY: Record<Resource, 'cpu_baseline_floor' | 'memory_baseline_floor' | 'network_baseline_floor'> = {
+  cpu: 'cpu_baseline_floor', memory: 'memory_baseline_floor', network: 'network_baseline_floor',
+};
+
+/**
+ * `metric.*` of a sample event (DESIGN.md §3, rules/resources.yaml): the values with, per resource,
+ * the threshold in force and the baseline comparison. Advances the baselines (the current value is
+ * added after the comparison). Used by every source of resource samples (Docker, kubelet).
+ */
+export function metricFields(baselines: Baselines, thresholds: Thresholds, v: SampleValues, cfg: StatsConfig): Record<string, unknown> {
+  const value: Partial<Record<Resource, number>> = {};
+  if (v.cpu_percent !== undefined) value.cpu = v.cpu_percent;
+  value.memory = v.memory_working_set_bytes;
+  if (v.network_rx_bytes_per_second !== undefined) value.network = v.network_rx_bytes_per_second + (v.network_tx_bytes_per_second ?? 0);
+  const ready = Math.min(...RESOURCES.map((r) => baselines[r].count)) >= cfg.baseline_min_samples;
+
+  const m: Record<string, unknown> = {};
+  const resource = (r: Resource, fields: Record<string, unknown>, over: boolean) => {
+    const x = value[r]!;
+    const baseline = baselines[r].mean;
+    const out: Record<string, unknown> = { ...fields, threshold: thresholds[r], over_threshold: over };
+    if (baseline !== undefined) {
+      out.baseline = baseline;
+      out.baseline_ratio = x / Math.max(baseline, cfg[FLOOR_KEY[r]]);
+    }
+    baselines[r].add(x);
+    m[r] = out;
+  };
+  if (value.cpu !== undefined) resource('cpu', { percent: value.cpu }, value.cpu > thresholds.cpu);
+  resource('memory', {
+    working_set_bytes: v.memory_working_set_bytes,
+    usage_bytes: v.memory_usage_bytes,
+    limit_bytes: v.memory_limit_bytes,
+    ...(v.memory_percent !== undefined ? { percent: v.memory_percent } : {}),
+  }, v.memory_percent !== undefined && v.memory_percent > thresholds.memory);
+  if (value.network !== undefined) {
+    resource('network', {
+      rx_bytes_per_second: v.network_rx_bytes_per_second,
+      tx_bytes_per_second: v.network_tx_bytes_per_second,
+      bytes_per_second: value.network,
+    }, value.network > thresholds.network);
+  }
+  if (v.blkio_read_bytes_per_second !== undefined) m.blkio = { read_bytes_per_second: v.blkio_read_bytes_per_second, write_bytes_per_second: v.blkio_write_bytes_per_second };
+  if (v.pids !== undefined) m.pids = v.pids;
+  m.baseline_ready = ready;
+  return m;
 }

@@ -49,13 +49,17 @@ export interface NetworkStats {
   tx_dropped?: number;
 }
 
+/** Counters of one network interface: bytes always, packets, errors and drops when the source has them. */
+export type InterfaceCounters = Pick<Required<NetworkStats>, 'rx_bytes' | 'tx_bytes'> & Omit<NetworkStats, 'rx_bytes' | 'tx_bytes'>;
+
 /** Cumulative counters and gauges of one sample, flattened; what the rates and Prometheus read. */
 export interface Counters {
   /** The sample's `read` time, Unix nanoseconds. */
   readNanos: bigint;
   cpuTotalNs: number;
-  cpuUserNs: number;
-  cpuKernelNs: number;
+  /** User and kernel CPU time: absent when the source does not split them (the kubelet's summary). */
+  cpuUserNs?: number;
+  cpuKernelNs?: number;
   systemCpuNs: number;
   onlineCpus: number;
   throttlingPeriods: number;
@@ -68,7 +72,7 @@ export interface Counters {
   memMaxUsage?: number;
   memRss?: number;
   memCache?: number;
-  networks: Map<string, Required<NetworkStats>>;
+  networks: Map<string, InterfaceCounters>;
   /** Bytes read and written, by block device `major:minor`. */
   blkio: Map<string, { read: number; write: number }>;
   blkRead: number;
@@ -160,7 +164,7 @@ export function countersOf(s: DockerStats): Counters | undefined {
   const cpu = s.cpu_stats;
   const mem = s.memory_stats;
   const stats = mem?.stats ?? {};
-  const networks = new Map<string, Required<NetworkStats>>();
+  const networks = new Map<string, InterfaceCounters>();
   for (const [name, v] of Object.entries(s.networks ?? {})) {
     networks.set(name, {
       rx_bytes: n(v.rx_bytes), rx_packets: n(v.rx_packets), rx_errors: n(v.rx_errors), rx_dropped: n(v.rx_dropped),

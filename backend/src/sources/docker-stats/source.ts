@@ -9,7 +9,7 @@ import { sleep } from '../../util/backoff.js';
 import { LineSplitter } from '../../util/lines.js';
 import type { Logger } from '../../util/log.js';
 import { DockerApiError, describeEndpoint, type DockerClient } from '../docker/client.js';
-import { RESOURCES, RollingMean, thresholdsFor, type Resource, type Thresholds } from './baseline.js';
+import { metricFields, newBaselines, thresholdsFor, type Baselines, type Thresholds } from './baseline.js';
 import { countersOf, isCounterReset, isZeroedSample, sampleValues, type Counters, type DockerStats, type SampleValues } from './compute.js';
 import type { StatsConfig } from './config.js';
 import { openStream, StatsHttp } from './http.js';
@@ -77,6 +77,11 @@ export interface StatsContainer {
   /** The latest sample's cumulative counters. */
   readonly counters: Counters;
   readonly values: SampleValues;
+  /**
+   * A container of a Kubernetes pod (kubelet source): the kubelet's labels and cAdvisor's cgroup
+   * `id`. `container` is empty for the pod's own cgroup (network, pod totals).
+   */
+  readonly kubernetes?: { readonly namespace: string; readonly pod: string; readonly container: string; readonly cgroup: string };
 }
 
 export interface DockerStatsStatus {
@@ -108,13 +113,9 @@ interface Track {
   /** When it was taken (Date.now()): numbers older than 3 intervals are no longer shown. */
   sampledAt: number;
   values?: SampleValues;
-  baselines: Record<Resource, RollingMean>;
+  baselines: Baselines;
   stream?: { abort: AbortController; latest?: string; open: boolean };
 }
-
-const FLOOR_KEY: Record<Resource, 'cpu_baseline_floor' | 'memory_baseline_floor' | 'network_baseline_floor'> = {
-  cpu: 'cpu_baseline_floor', memory: 'memory_baseline_floor', network: 'network_baseline_floor',
-};
 
 /**
  * Container resource usage from the Docker engine: every running container is sampled once per
@@ -294,7 +295,7 @@ export class DockerStatsSource {
         const size = this.o.cfg.baseline_window;
         t = {
           id: c.Id, identity, identityKey: key, thresholds, inspecting: false, sampledAt: 0,
-          baselines: { cpu: new RollingMean(size), memory: new RollingMean(size), network: new RollingMean(size) },
+          baselines: newBaselines(size),
         };
         this.tracks.set(c.Id, t);
         void this.inspect(t);
@@ -413,7 +414,7 @@ export class DockerStatsSource {
     this.samplesTotal.inc({ mode: this.o.cfg.mode });
     const time = nanosToRfc3339(cur.readNanos);
     this.state.last_sample_time = time;
-    const metric = this.metricFields(t, values);
+    const metric = metricFields(t.baselines, t.thresholds, values, this.o.cfg);
     if (this.o.cfg.emit_events) {
       const ev: ShipEvent = {
         event: { id: newEventId(), time, source: 'metric', action: 'sample' },
@@ -423,46 +424,5 @@ export class DockerStatsSource {
       };
       this.o.emitter.emit(ev);
     }
-  }
-
-  /** `metric.*` of the event; also advances the container's baselines (the current value is added after the comparison). */
-  private metricFields(t: Track, v: SampleValues): Record<string, unknown> {
-    const { cfg } = this.o;
-    const value: Partial<Record<Resource, number>> = {};
-    if (v.cpu_percent !== undefined) value.cpu = v.cpu_percent;
-    value.memory = v.memory_working_set_bytes;
-    if (v.network_rx_bytes_per_second !== undefined) value.network = v.network_rx_bytes_per_second + (v.network_tx_bytes_per_second ?? 0);
-    const ready = Math.min(...RESOURCES.map((r) => t.baselines[r].count)) >= cfg.baseline_min_samples;
-
-    const m: Record<string, unknown> = {};
-    const resource = (r: Resource, fields: Record<string, unknown>, over: boolean) => {
-      const x = value[r]!;
-      const baseline = t.baselines[r].mean;
-      const out: Record<string, unknown> = { ...fields, threshold: t.thresholds[r], over_threshold: over };
-      if (baseline !== undefined) {
-        out.baseline = baseline;
-        out.baseline_ratio = x / Math.max(baseline, cfg[FLOOR_KEY[r]]);
-      }
-      t.baselines[r].add(x);
-      m[r] = out;
-    };
-    if (value.cpu !== undefined) resource('cpu', { percent: value.cpu }, value.cpu > t.thresholds.cpu);
-    resource('memory', {
-      working_set_bytes: v.memory_working_set_bytes,
-      usage_bytes: v.memory_usage_bytes,
-      limit_bytes: v.memory_limit_bytes,
-      ...(v.memory_percent !== undefined ? { percent: v.memory_percent } : {}),
-    }, v.memory_percent !== undefined && v.memory_percent > t.thresholds.memory);
-    if (value.network !== undefined) {
-      resource('network', {
-        rx_bytes_per_second: v.network_rx_bytes_per_second,
-        tx_bytes_per_second: v.network_tx_bytes_per_second,
-        bytes_per_second: value.network,
-      }, value.network > t.thresholds.network);
-    }
-    if (v.blkio_read_bytes_per_second !== undefined) m.blkio = { read_bytes_per_second: v.blkio_read_bytes_per_second, write_bytes_per_second: v.blkio_write_bytes_per_second };
-    if (v.pids !== undefined) m.pids = v.pids;
-    m.baseline_ready = ready;
-    return m;
   }
 }
