@@ -91,6 +91,16 @@ describe('rules in the running collector (real dockerd, rules API)', () => {
     assert.deepEqual(withYaml.body.results[0]!.alerts.map((a) => a.rule.id), [200050]);
     const rules = await c.get<{ rules: { id: number }[] }>('/api/v1/rules');
     assert.equal(rules.body.rules.some((x) => x.id === 200050), false, 'test yaml is not installed');
+    // Unsaved edits of the saved file `mine`: its saved copy (same rule id) is left out, not a duplicate.
+    const edited = MINE.replace('container.name = target', 'container.name = other');
+    const asMine = await c.post<{ results: { alerts: { rule: { id: number } }[] }[] }>('/api/v1/rules/test', { events: [other], yaml: edited, name: 'mine' });
+    assert.equal(asMine.status, 200, JSON.stringify(asMine.body));
+    assert.deepEqual(asMine.body.results[0]!.alerts.map((a) => a.rule.id), [200001]);
+    const unnamed = await c.post<{ errors: { message: string }[] }>('/api/v1/rules/test', { events: [other], yaml: edited });
+    assert.equal(unnamed.status, 422, 'without the name, the same ids load twice');
+    const badName = await c.post<{ error: string }>('/api/v1/rules/test', { events: [other], yaml: edited, name: '../x' });
+    assert.equal(badName.status, 400);
+    assert.match(badName.body.error, /name/);
   });
 
   it('reloads on a file change on disk; a broken file is reported and the rest keeps running', async () => {

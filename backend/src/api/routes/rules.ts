@@ -9,6 +9,8 @@ const yamlBody = z.strictObject({ yaml: z.string().max(4 * 1024 * 1024), name: z
 const testBody = z.strictObject({
   events: z.array(z.unknown()).min(1).max(MAX_TEST_EVENTS, `at most ${MAX_TEST_EVENTS} events per call`),
   yaml: z.string().max(4 * 1024 * 1024).optional(),
+  /** The local file `yaml` stands for: its saved copy is left out of the test. */
+  name: z.string().max(80).optional(),
 });
 
 function parseBody<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
@@ -36,7 +38,14 @@ export function ruleRoutes(rules: RulesService): Router {
   });
   r.post('/rules/test', (req, res) => {
     const body = parseBody(testBody, req);
-    const out = rules.test(body.events, body.yaml);
+    if (body.name !== undefined && body.yaml === undefined) throw new BadRequest("request body field 'name': give it with 'yaml' (the file's text under test)");
+    let out;
+    try {
+      out = rules.test(body.events, body.yaml, body.name);
+    } catch (err) {
+      if (err instanceof RuleFileError) throw new BadRequest(`request body field 'name': ${err.message}`);
+      throw err;
+    }
     if (out.errors) {
       res.status(422).json({ error: 'the yaml given with the test does not load', ...out.errors });
       return;

@@ -134,11 +134,12 @@ export class RulesService {
 
   /**
    * Runs test inputs through the same decode and rules path as live events, on a fork of the
-   * running rules (plus `yaml` as an extra local file): the events share correlation state with
-   * each other and with nothing else.
+   * running rules (plus `yaml` as an extra local file, or in place of the local file `name`): the
+   * events share correlation state with each other and with nothing else.
    */
-  test(inputs: unknown[], yaml?: string): { results: ({ alerts: Alert[]; trace: RuleTrace[] } | { error: string })[]; errors?: ValidationResult } {
-    const extra = yaml === undefined ? [] : [{ name: path.join(this.localDir, '(test).yaml'), text: yaml, origin: 'local' as const }];
+  test(inputs: unknown[], yaml?: string, name?: string): { results: ({ alerts: Alert[]; trace: RuleTrace[] } | { error: string })[]; errors?: ValidationResult } {
+    const file = name === undefined ? path.join(this.localDir, '(test).yaml') : this.localPath(name);
+    const extra = yaml === undefined ? [] : [{ name: file, text: yaml, origin: 'local' as const }];
     if (yaml !== undefined) {
       const v = validateRulesYaml(yaml, extra[0]!.name, { engine: this.engine, origin: 'local' });
       if (!v.ok) return { results: [], errors: v };
