@@ -17,7 +17,7 @@ import {
 import type { LocalRuleFile, Rule } from '../../api/types';
 import { mitreUrl } from '../../shared/links';
 import type { OverrideChange, RuleOverride } from './overrideFile';
-import { fileBaseName } from './ruleFilters';
+import { fileBaseName } from './filterRules';
 import { LevelBadge } from './RulesTable';
 
 interface Props {

@@ -1,5 +1,5 @@
 import { Combobox, Field, Icon, Input, Label, RadioButtonGroup, Stack } from '@grafana/ui';
-import type { LevelBucket, RuleFilter, Tristate } from './ruleFilters';
+import type { LevelBucket, RuleFilter, Tristate } from './filterRules';
 
 interface Props {
   filter: RuleFilter;

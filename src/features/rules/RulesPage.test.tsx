@@ -1,8 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { BackendSrvRequest } from '@grafana/runtime';
 import type { Rule } from '../../api/types';
 import { httpError, mockCollector } from '../../test/backendSrv';
+import { renderAt } from '../../test/render';
 import { detailsTestIds } from './RuleDetails';
 import { filterTestIds } from './RuleFilters';
 import RulesPage from './RulesPage';
@@ -74,7 +75,7 @@ const requests = (fetch: jest.Mock) => fetch.mock.calls.map(([r]) => r as Backen
 describe('RulesPage', () => {
   it('lists the rules with load errors, and filters them', async () => {
     mockCollector({ '/rules': { rules, issues }, '/rules/local': { files: [mine] } });
-    render(<RulesPage />);
+    renderAt(<RulesPage />);
 
     expect(await screen.findByTestId(tableTestIds.row(100100))).toBeInTheDocument();
     expect(screen.getByTestId(tableTestIds.row(100101))).toHaveTextContent('child of 100100');
@@ -95,15 +96,23 @@ describe('RulesPage', () => {
     expect(screen.getByText('No rule matches the filters (3 rules loaded)')).toBeInTheDocument();
   });
 
+  it('opens the rule an alert links to (?rule=<id>)', async () => {
+    mockCollector({ '/rules': { rules, issues: [] }, '/rules/local': { files: [mine] } });
+    renderAt(<RulesPage />, `/?rule=${rules[0]!.id}`);
+
+    // The rule's drawer: its level override field holds the rule's level.
+    expect(await screen.findByTestId(detailsTestIds.level)).toHaveValue(rules[0]!.level);
+  });
+
   it('says so when the collector has no rules', async () => {
     mockCollector({ '/rules': { rules: [], issues: [] }, '/rules/local': { files: [] } });
-    render(<RulesPage />);
+    renderAt(<RulesPage />);
     expect(await screen.findByText('The collector has no rules loaded')).toBeInTheDocument();
   });
 
   it('shows what failed when the rules cannot be loaded', async () => {
     mockCollector({ '/rules': httpError(502, {}), '/rules/local': { files: [] } });
-    render(<RulesPage />);
+    renderAt(<RulesPage />);
     expect(await screen.findByText('Could not load rules')).toBeInTheDocument();
     expect(
       screen.getByText(
@@ -118,7 +127,7 @@ describe('RulesPage', () => {
       '/rules/local': { files: [mine] },
       '/rules/local/zz-rules-page-overrides.yaml': { ok: true, errors: [], warnings: [] },
     });
-    render(<RulesPage />);
+    renderAt(<RulesPage />);
 
     await userEvent.click(await screen.findByTestId(tableTestIds.toggle(100100)));
 
@@ -143,7 +152,7 @@ describe('RulesPage', () => {
       '/rules/local': { files: [mine, existing] },
       '/rules/local/zz-rules-page-overrides.yaml': httpError(403, { message: 'Permission denied' }),
     });
-    render(<RulesPage />);
+    renderAt(<RulesPage />);
 
     await userEvent.click(
       within(await screen.findByTestId(tableTestIds.row(100101))).getByRole('button', { name: 'View' })
@@ -171,7 +180,7 @@ describe('RulesPage', () => {
       '/rules/local': { files: [mine] },
       '/rules/validate': { ok: true, errors: [], warnings: [] },
     });
-    render(<RulesPage />);
+    renderAt(<RulesPage />);
 
     await userEvent.click(
       within(await screen.findByTestId(tableTestIds.row(200000))).getByRole('button', { name: 'View' })

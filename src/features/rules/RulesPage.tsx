@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import { useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Stack, Tab, TabContent, TabsBar } from '@grafana/ui';
@@ -20,7 +21,7 @@ import {
 import { RuleDetails } from './RuleDetails';
 import { RuleFileEditor } from './RuleFileEditor';
 import { RuleFilters } from './RuleFilters';
-import { fileBaseName, filterRules, nextLocalRuleId, NO_FILTER, ruleGroups, type RuleFilter } from './ruleFilters';
+import { fileBaseName, filterRules, nextLocalRuleId, NO_FILTER, ruleGroups, type RuleFilter } from './filterRules';
 import { RulesTable } from './RulesTable';
 import { RuleTestPanel } from './RuleTestPanel';
 
@@ -73,6 +74,9 @@ function RulesPage() {
   const [tab, setTab] = useState<TabId>('rules');
   const [filter, setFilter] = useState<RuleFilter>(NO_FILTER);
   const [selected, setSelected] = useState<Rule | undefined>();
+  // `?rule=<id>` (the Alerts page links here) opens that rule until the drawer is closed.
+  const [params, setParams] = useSearchParams();
+  const linkedId = Number(params.get('rule') ?? NaN);
   const [editing, setEditing] = useState<Editing>();
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>();
@@ -83,7 +87,14 @@ function RulesPage() {
   const shown =
     selected && data
       ? (data.rules.find((r) => r.id === selected.id && r.file === selected.file) ?? selected)
-      : undefined;
+      : data?.rules.find((r) => r.id === linkedId);
+  const closeRule = () => {
+    setSelected(undefined);
+    if (params.has('rule')) {
+      params.delete('rule');
+      setParams(params, { replace: true });
+    }
+  };
 
   const changeOverride = async (rule: Rule, change: OverrideChange) => {
     if (overrides.problem) {
@@ -194,7 +205,7 @@ function RulesPage() {
           busy={busy}
           onOverride={(change) => changeOverride(shown, change)}
           onEditFile={editFile}
-          onClose={() => setSelected(undefined)}
+          onClose={closeRule}
         />
       )}
     </PluginPage>

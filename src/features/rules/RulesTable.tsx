@@ -3,7 +3,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, Icon, Switch, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Rule } from '../../api/types';
 import { SeverityBadge } from '../../shared/SeverityBadge';
-import { fileBaseName, levelBucket } from './ruleFilters';
+import { fileBaseName, levelBucket } from './filterRules';
 
 interface Props {
   rules: Rule[];

@@ -1,5 +1,5 @@
 import type { Rule } from '../../api/types';
-import { filterRules, levelBucket, NO_FILTER, nextLocalRuleId, ruleGroups } from './ruleFilters';
+import { filterRules, levelBucket, NO_FILTER, nextLocalRuleId, ruleGroups } from './filterRules';
 
 const rule = (over: Partial<Rule>): Rule => ({
   id: 100100,
