@@ -19,6 +19,9 @@ describe('collector API without a Docker engine', () => {
     await new Promise((r) => setTimeout(r, 2500));
     const warnings = c.logs.filter((l) => l.msg === 'docker engine not reachable; retrying with backoff');
     assert.equal(warnings.length, 1, 'one clear line, not one per retry');
+    // The log and stats sources share the engine and leave the telling to it.
+    const warned = c.logs.filter((l) => ['warn', 'error', 'fatal', 40, 50, 60].includes(l.level as string | number) && /not reachable|engine lost/.test(String(l.msg)));
+    assert.deepEqual(warned.map((l) => l.msg), ['docker engine not reachable; retrying with backoff'], 'one warning for the engine in all');
     assert.match(String(warnings[0]!.reason), /ENOENT/);
     assert.ok(c.logs.filter((l) => l.msg === 'docker engine still not reachable').length >= 1, 'it retried');
     const h = await c.get<{ status: string; sources: { docker: { connected: boolean; last_error: string } } }>('/api/v1/health', null);

@@ -231,10 +231,11 @@ export class DockerLogSource implements FollowerHost {
         if (this.abort.signal.aborted) break;
         const message = err instanceof Error ? err.message : String(err);
         this.lastError = message;
-        if (this.connected || !announcedDown) {
-          this.log.warn({ reason: message }, 'docker engine not reachable (log source); retrying with backoff');
-          announcedDown = true;
-        }
+        // An engine that was never reached is reported once, by the events source; losing one
+        // that worked is worth a line of its own.
+        if (this.connected) this.log.warn({ reason: message }, 'docker engine lost (log source); retrying with backoff');
+        else if (!announcedDown) this.log.debug({ reason: message }, 'docker engine not reachable (log source); retrying with backoff');
+        announcedDown = true;
       }
       this.connected = false;
       await sleep(this.backoff.next(), this.abort.signal);

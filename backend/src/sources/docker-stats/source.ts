@@ -217,7 +217,9 @@ export class DockerStatsSource {
         if (signal.aborted) break;
         const message = err instanceof Error ? err.message : String(err);
         this.state.errors += 1;
-        if (this.state.connected || this.state.last_error === undefined) log.warn({ endpoint: this.state.endpoint, reason: message }, 'docker stats: engine not reachable; retrying every interval');
+        // As for the log source: the events source reports an engine that was never reached.
+        if (this.state.connected) log.warn({ endpoint: this.state.endpoint, reason: message }, 'docker stats: engine lost; retrying every interval');
+        else if (this.state.last_error === undefined) log.debug({ endpoint: this.state.endpoint, reason: message }, 'docker stats: engine not reachable; retrying every interval');
         this.state.last_error = message;
         this.setConnected(false);
         this.needInfo = true;
