@@ -27,3 +27,11 @@ export function formatBytes(bytes: number | undefined): string {
 export function formatPercent(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '—' : `${value.toFixed(1)} %`;
 }
+
+/**
+ * A rule's description template as a title: `{container.name}`-style fields (filled in per alert)
+ * become `…`, so a list of rules reads "container … crashed" rather than showing the template.
+ */
+export function ruleTitle(template: string): string {
+  return template.replace(/\{[A-Za-z_][\w.]*\}/g, '…');
+}

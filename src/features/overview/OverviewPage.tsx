@@ -6,6 +6,7 @@ import { Alert, RadioButtonGroup, Stack, useStyles2 } from '@grafana/ui';
 import { collectorApi } from '../../api/client';
 import { SEVERITIES } from '../../api/types';
 import { DataState } from '../../shared/DataState';
+import { ruleTitle } from '../../shared/format';
 import { appPageUrl } from '../../shared/links';
 import { Section } from '../../shared/Section';
 import { SeverityBadge } from '../../shared/SeverityBadge';
@@ -36,7 +37,7 @@ function OverviewPage() {
   const containers = useCollectorData(useCallback(() => collectorApi.containers(), []));
 
   const ruleDescriptions = useMemo(
-    () => new Map((rules.data?.rules ?? []).map((r) => [r.id, r.description])),
+    () => new Map((rules.data?.rules ?? []).map((r) => [r.id, ruleTitle(r.description)])),
     [rules.data]
   );
   const sinceLabel = `the last ${since}`;
