@@ -23,6 +23,18 @@ function open(dir = tmp(), maxBytes = 1e9, maxAgeMs = 7 * 86_400_000) {
 }
 
 describe('Store', () => {
+  it('lists positions by a literal prefix and forgets one', () => {
+    const s = open();
+    for (const key of ['docker.logs.aaa', 'docker.logs.bbb', 'dockerXlogs.ccc', 'docker.events', 'k8s.pods.x']) s.savePosition({ key, value: '1' });
+    // '.' and '_' are no wildcards here (LIKE would take '_' as one).
+    assert.deepEqual(s.positionKeys('docker.logs.'), ['docker.logs.aaa', 'docker.logs.bbb']);
+    s.deletePosition('docker.logs.aaa');
+    assert.equal(s.position('docker.logs.aaa'), undefined);
+    assert.deepEqual(s.positionKeys('docker.'), ['docker.events', 'docker.logs.bbb']);
+    assert.deepEqual(s.positionKeys('none.'), []);
+    s.close();
+  });
+
   it('pages newest first with stable cursors, even through equal times', () => {
     const s = open();
     const events = Array.from({ length: 25 }, (_, i) => ev(T0 + Math.floor(i / 5), 'start'));

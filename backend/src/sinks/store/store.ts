@@ -52,6 +52,8 @@ export class Store {
   private readonly insertAlert;
   private readonly putPosition;
   private readonly getPosition;
+  private readonly delPosition;
+  private readonly positionKeysStmt;
   private readonly commitTx;
   private storedBytes = 0;
   private rows = { events: 0, alerts: 0 };
@@ -66,6 +68,8 @@ export class Store {
     this.putPosition = this.db.prepare(`INSERT INTO positions (key, value, updated_at) VALUES (?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
     this.getPosition = this.db.prepare('SELECT value FROM positions WHERE key = ?');
+    this.delPosition = this.db.prepare('DELETE FROM positions WHERE key = ?');
+    this.positionKeysStmt = this.db.prepare('SELECT key FROM positions WHERE substr(key, 1, ?) = ? ORDER BY key');
     this.commitTx = this.db.transaction((batch: Batch) => this.write(batch));
     this.storedBytes = this.measureBytes();
     this.rows = this.countRows();
@@ -136,6 +140,16 @@ export class Store {
 
   position(key: string): string | undefined {
     return (this.getPosition.get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** Forgets a position (what it tracked is gone: a removed container, a deleted file). */
+  deletePosition(key: string): void {
+    this.delPosition.run(key);
+  }
+
+  /** Keys of the stored positions that start with `prefix` (taken literally, no wildcards). */
+  positionKeys(prefix: string): string[] {
+    return (this.positionKeysStmt.all(prefix.length, prefix) as { key: string }[]).map((r) => r.key);
   }
 
   events(q: EventQuery): Page<ShipEvent> {

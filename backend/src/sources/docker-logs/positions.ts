@@ -18,17 +18,10 @@ export function sessionKey(engineId: string): string {
  * Container log positions in the store's `positions` table. Positions normally become durable
  * through `emitter.emit(event, checkpoint)`, in the transaction of the events they cover; this
  * writes directly only what has no event to ride with (a starting point, the "read to the end"
- * mark) and removes positions of removed containers. Store has no delete or list of positions yet,
- * so those two go through its database handle.
+ * mark) and removes positions of removed containers.
  */
 export class PositionTable {
-  private readonly del;
-  private readonly keys;
-
-  constructor(private readonly store: Store) {
-    this.del = store.db.prepare('DELETE FROM positions WHERE key = ?');
-    this.keys = store.db.prepare(`SELECT key FROM positions WHERE key LIKE '${PREFIX}%'`);
-  }
+  constructor(private readonly store: Store) {}
 
   get(containerId: string): StoredPosition | undefined {
     return LogPosition.parse(this.store.position(positionKey(containerId)));
@@ -39,14 +32,14 @@ export class PositionTable {
   }
 
   delete(containerId: string): void {
-    this.del.run(positionKey(containerId));
+    this.store.deletePosition(positionKey(containerId));
   }
 
   /** Ids of the containers that have a stored position. */
   containerIds(): string[] {
     const out: string[] = [];
-    for (const row of this.keys.all() as { key: string }[]) {
-      const m = CONTAINER_KEY.exec(row.key);
+    for (const key of this.store.positionKeys(PREFIX)) {
+      const m = CONTAINER_KEY.exec(key);
       if (m) out.push(m[1]!);
     }
     return out;

@@ -115,7 +115,6 @@ export class PodLogSource {
   private readonly followed = new Map<string, Followed>();
   private readonly buffer = Buffer.allocUnsafe(READ_CHUNK);
   private readonly m: LogMetrics;
-  private readonly positions: { del: (key: string) => void; keys: () => string[] };
   private loop: Promise<void> | undefined;
   private watcher: fs.FSWatcher | undefined;
   private dirty = true;
@@ -131,9 +130,6 @@ export class PodLogSource {
 
   constructor(private readonly o: PodLogSourceOptions) {
     this.m = logMetrics(o.metrics.registry);
-    const del = o.store.db.prepare('DELETE FROM positions WHERE key = ?');
-    const keys = o.store.db.prepare(`SELECT key FROM positions WHERE key LIKE '${KEY_PREFIX}%'`);
-    this.positions = { del: (k) => void del.run(k), keys: () => (keys.all() as { key: string }[]).map((r) => r.key) };
   }
 
   start(): void {
@@ -249,8 +245,8 @@ export class PodLogSource {
   /** The first scan of this start: positions of files gone while stopped are dropped. */
   private async firstScan(found: Map<string, PodLogFile>): Promise<void> {
     this.firstRun = this.o.store.position(SESSION_KEY) === undefined;
-    const gone = this.positions.keys().filter((k) => !found.has(k.slice(KEY_PREFIX.length)));
-    for (const k of gone) this.positions.del(k);
+    const gone = this.o.store.positionKeys(KEY_PREFIX).filter((k) => !found.has(k.slice(KEY_PREFIX.length)));
+    for (const k of gone) this.o.store.deletePosition(k);
     if (gone.length > 0) this.o.log.info({ files: gone.length }, 'positions of pod log files removed while stopped dropped');
     this.o.store.savePosition({ key: SESSION_KEY, value: new Date().toISOString() });
     this.o.log.info({ root: this.o.root, files: found.size, first_run: this.firstRun }, 'following pod logs');
@@ -263,7 +259,7 @@ export class PodLogSource {
     await this.o.emitter.flush();
     await f.tail.close();
     this.followed.delete(f.file.rel);
-    this.positions.del(f.key);
+    this.o.store.deletePosition(f.key);
     const labels = { container: f.label };
     this.m.lines.remove(labels);
     this.m.bytes.remove(labels);
