@@ -154,6 +154,8 @@ export interface Rule {
   error?: string;
   runtimeErrors: number;
   source: 'shipped' | 'local';
+  /** The rule as written in its file (its item of the `rules` list). */
+  yaml?: string;
 }
 
 export interface RulesResponse {

@@ -56,8 +56,11 @@ describe('rules in the running collector (real dockerd, rules API)', () => {
   it('saves a local rule, reloads without a restart, and alerts on a live event', async () => {
     const put = await c.put<{ ok: boolean }>('/api/v1/rules/local/mine', { yaml: MINE });
     assert.equal(put.status, 200);
-    const listed = await c.get<{ rules: { id: number; source: string }[] }>('/api/v1/rules');
-    assert.ok(listed.body.rules.some((r) => r.id === 200001 && r.source === 'local'));
+    const listed = await c.get<{ rules: { id: number; source: string; yaml?: string }[] }>('/api/v1/rules');
+    const mine = listed.body.rules.find((r) => r.id === 200001 && r.source === 'local');
+    assert.ok(mine);
+    // The rule as written, to read it: the item of the file's rules list, out of its indent.
+    assert.equal(mine.yaml, MINE.slice(MINE.indexOf('id:'), -1).replace(/^ {4}/gm, ''));
     await d.docker('run', '-d', '--name', 'target', '--network', 'none', TEST_IMAGE, 'sleep', '300');
     await d.docker('exec', 'target', 'sh', '-c', 'echo hi');
     const alert = await eventually(async () => {

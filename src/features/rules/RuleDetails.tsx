@@ -119,13 +119,22 @@ export function RuleDetails({
         <div>
           <Text weight="medium">Source:</Text> {rule.file}:{rule.line} ({rule.source})
         </div>
+        {rule.source === 'shipped' && rule.yaml !== undefined && (
+          <CodeEditor
+            language="yaml"
+            value={rule.yaml}
+            readOnly
+            height={Math.min(360, 40 + 19 * rule.yaml.split('\n').length)}
+            showMiniMap={false}
+            showLineNumbers={false}
+          />
+        )}
 
         {rule.source === 'shipped' && (
           <Stack direction="column" gap={1}>
             <Text element="h4">Override</Text>
             <Text color="secondary">
-              Shipped files are replaced on upgrade, so changes go to a local override file. The collector&apos;s API
-              does not serve shipped files; read {fileBaseName(rule.file)} in the rules/ directory of Shipwatch.
+              Shipped files are replaced on upgrade, so changes go to a local override file, written by this page.
             </Text>
             {overridesBlocked ? (
               <Alert severity="warning" title="Overrides cannot be written from this page">

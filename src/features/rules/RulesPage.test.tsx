@@ -96,12 +96,17 @@ describe('RulesPage', () => {
     expect(screen.getByText('No rule matches the filters (3 rules loaded)')).toBeInTheDocument();
   });
 
-  it('opens the rule an alert links to (?rule=<id>)', async () => {
-    mockCollector({ '/rules': { rules, issues: [] }, '/rules/local': { files: [mine] } });
-    renderAt(<RulesPage />, `/?rule=${rules[0]!.id}`);
+  it('opens the rule an alert links to (?rule=<id>), with the YAML it was written as', async () => {
+    const yaml = 'id: 100100\nlevel: 3\ncondition: event.action = exec_start';
+    mockCollector({
+      '/rules': { rules: rules.map((r) => (r.id === 100100 ? { ...r, yaml } : r)), issues: [] },
+      '/rules/local': { files: [mine] },
+    });
+    renderAt(<RulesPage />, '/?rule=100100');
 
-    // The rule's drawer: its level override field holds the rule's level.
+    // The rule's drawer: its level override field holds the rule's level, its text is shown.
     expect(await screen.findByTestId(detailsTestIds.level)).toHaveValue(rules[0]!.level);
+    expect(screen.getByRole('textbox', { name: 'Code editor' })).toHaveValue(yaml);
   });
 
   it('says so when the collector has no rules', async () => {

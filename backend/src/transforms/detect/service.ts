@@ -4,6 +4,7 @@ import type { Alert, ShipEvent } from '../../event/event.js';
 import type { Logger } from '../../util/log.js';
 import { DetectionEngine } from './engine.js';
 import { prepareInput } from './golden.js';
+import { RuleTextCache } from './rule-text.js';
 import type { LoadIssue, RuleInfo, RuleTrace } from './types.js';
 import { validateRulesYaml, type ValidationResult } from './validate.js';
 
@@ -25,6 +26,7 @@ export class RuleFileError extends Error {
  * through the API), plus what the API needs to list, validate, save and test rules.
  */
 export class RulesService {
+  private readonly ruleTexts = new RuleTextCache();
   private engine: DetectionEngine;
   private watchers: fs.FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -76,9 +78,16 @@ export class RulesService {
     this.log.info({ rules: r.rules, active: r.active, errors: r.errors, warnings: r.warnings }, 'rules loaded');
   }
 
-  rules(): (RuleInfo & { source: 'shipped' | 'local' })[] {
+  /** Every rule with where it comes from and, to read it, the YAML it was written as. */
+  rules(): (RuleInfo & { source: 'shipped' | 'local'; yaml?: string })[] {
     const local = path.resolve(this.localDir);
-    return this.engine.rules().map((r) => ({ ...r, source: path.resolve(r.file).startsWith(`${local}${path.sep}`) ? 'local' : 'shipped' }));
+    const files = new Map(this.engine.sourceFiles().map((f) => [f.name, f]));
+    this.ruleTexts.retain(new Set(files.keys()));
+    return this.engine.rules().map((r) => {
+      const file = files.get(r.file);
+      const yaml = file ? this.ruleTexts.get(file, r.id) : undefined;
+      return { ...r, source: path.resolve(r.file).startsWith(`${local}${path.sep}`) ? 'local' : 'shipped', ...(yaml !== undefined ? { yaml } : {}) };
+    });
   }
 
   issues(): LoadIssue[] {
