@@ -16,6 +16,33 @@ function option(value: string, label = value): ComboboxOption<string> {
   return { value, label };
 }
 
+type PickedFilter = 'ruleId' | 'group' | 'container';
+
+/** One free-text filter with suggestions: any value may be typed, what the collector knows is offered. */
+function PickerField({
+  label,
+  field,
+  width,
+  options,
+  filters,
+  onChange,
+}: Props & { label: string; field: PickedFilter; width: number; options: Array<ComboboxOption<string>> }) {
+  return (
+    <Field label={label}>
+      <Combobox
+        id={`alerts-filter-${label.toLowerCase()}`}
+        width={width}
+        placeholder={`Any ${label.toLowerCase()}`}
+        options={options}
+        value={filters[field] || null}
+        createCustomValue
+        isClearable
+        onChange={(o) => onChange({ [field]: o?.value ?? '' })}
+      />
+    </Field>
+  );
+}
+
 /**
  * Time window, lowest severity, and rule / group / container. The pickers suggest what the
  * collector knows (rules, and the groups and containers with alerts in the window) and accept
@@ -58,42 +85,30 @@ export function AlertFiltersBar({ filters, onChange }: Props) {
             onChange={(minSeverity) => onChange({ minSeverity })}
           />
         </Field>
-        <Field label="Rule">
-          <Combobox
-            id="alerts-filter-rule"
-            width={32}
-            placeholder="Any rule"
-            options={ruleOptions}
-            value={filters.ruleId || null}
-            createCustomValue
-            isClearable
-            onChange={(o) => onChange({ ruleId: o?.value ?? '' })}
-          />
-        </Field>
-        <Field label="Group">
-          <Combobox
-            id="alerts-filter-group"
-            width={24}
-            placeholder="Any group"
-            options={groupOptions}
-            value={filters.group || null}
-            createCustomValue
-            isClearable
-            onChange={(o) => onChange({ group: o?.value ?? '' })}
-          />
-        </Field>
-        <Field label="Container">
-          <Combobox
-            id="alerts-filter-container"
-            width={24}
-            placeholder="Any container"
-            options={containerOptions}
-            value={filters.container || null}
-            createCustomValue
-            isClearable
-            onChange={(o) => onChange({ container: o?.value ?? '' })}
-          />
-        </Field>
+        <PickerField
+          label="Rule"
+          field="ruleId"
+          width={32}
+          options={ruleOptions}
+          filters={filters}
+          onChange={onChange}
+        />
+        <PickerField
+          label="Group"
+          field="group"
+          width={24}
+          options={groupOptions}
+          filters={filters}
+          onChange={onChange}
+        />
+        <PickerField
+          label="Container"
+          field="container"
+          width={24}
+          options={containerOptions}
+          filters={filters}
+          onChange={onChange}
+        />
         {filtered && (
           <Button
             variant="secondary"
