@@ -31,6 +31,11 @@ function open(storeDir: string, logPath: string, o: Partial<AuditLogReaderOption
   const reader = new AuditLogReader({ path: logPath, emitter: pipeline, store, metrics, log: silentLogger(), hostName: 'node-1', pollMs: 3_600_000, ...o });
   return {
     store, metrics, reader,
+    /** Starts the reader (once) and reads what the file holds now. */
+    read: async () => {
+      reader.start();
+      await reader.poll();
+    },
     ids: () => store.events({ source: 'k8s_audit', limit: 1000 }).items.reverse().map((e: ShipEvent) => (e.k8s as { audit: { auditID: string } }).audit.auditID),
     position: () => parseAuditFilePosition(store.position(reader.key)),
     close: async () => {
@@ -57,8 +62,7 @@ describe('AuditLogReader', () => {
     const a = [ev(), ev(), ev()];
     fs.writeFileSync(log, lines(a));
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     assert.deepEqual(c.ids(), ids(a));
     const b = [ev(), ev()];
     fs.appendFileSync(log, lines(b));
@@ -84,8 +88,7 @@ describe('AuditLogReader', () => {
     const text2 = JSON.stringify(e2);
     fs.writeFileSync(log, `${JSON.stringify(e1)}\n${text2.slice(0, 100)}`);
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     assert.deepEqual(c.ids(), [e1.auditID]);
     assert.equal(c.position()!.offset, Buffer.byteLength(`${JSON.stringify(e1)}\n`));
     fs.appendFileSync(log, text2.slice(100));
@@ -104,8 +107,7 @@ describe('AuditLogReader', () => {
     const [a, b, x] = [ev(), ev(), ev()];
     fs.writeFileSync(log, `${JSON.stringify(a)}\nnot json at all\n{"kind": 0}\n\n   \n${JSON.stringify(b)}\n{"kind":"Event","verb":"get"}\n${JSON.stringify(x)}\n`);
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     assert.deepEqual(c.ids(), ids([a, b, x]));
     assert.equal(await malformed(c.metrics), 3);
     assert.equal(c.reader.status().bad_lines, 3);
@@ -119,8 +121,7 @@ describe('AuditLogReader', () => {
     const long = { ...ev(), padding: 'x'.repeat(20_000) };
     fs.writeFileSync(log, `${JSON.stringify(a)}\n${JSON.stringify(long)}\n${JSON.stringify(b)}\n`);
     const c = open(path.join(d, 'store'), log, { maxLineBytes: 8192, readChunkBytes: 4096 });
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     assert.deepEqual(c.ids(), ids([a, b]));
     assert.equal(await malformed(c.metrics), 1);
     await c.close();
@@ -132,8 +133,7 @@ describe('AuditLogReader', () => {
     const a = [ev(), ev()];
     fs.writeFileSync(log, lines(a));
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     // The writer renames, writes a last line to the old file, then opens a new one.
     fs.renameSync(log, path.join(d, 'audit-2026-01-01T12-00-00.000.log'));
     const late = ev();
@@ -158,8 +158,7 @@ describe('AuditLogReader', () => {
     const a = [ev()];
     fs.writeFileSync(log, lines(a));
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     fs.renameSync(log, `${log}.1`);
     const late = [ev()];
     fs.appendFileSync(`${log}.1`, lines(late));
@@ -180,8 +179,7 @@ describe('AuditLogReader', () => {
     const a = [ev(), ev(), ev()];
     fs.writeFileSync(log, lines(a));
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     fs.copyFileSync(log, `${log}.1`);
     fs.truncateSync(log, 0);
     const b = [ev()];
@@ -207,16 +205,14 @@ describe('AuditLogReader', () => {
     const a = [ev(), ev(), ev()];
     fs.writeFileSync(log, `${lines(a)}${JSON.stringify(ev()).slice(0, 50)}`);
     const c1 = open(storeDir, log);
-    c1.reader.start();
-    await c1.reader.poll();
+    await c1.read();
     await c1.close();
     // While stopped: the partial line is replaced by complete ones (the writer finished it and went on).
     const text = fs.readFileSync(log, 'utf8');
     const b = [ev(), ev()];
     fs.writeFileSync(log, `${text.slice(0, text.lastIndexOf('\n') + 1)}${lines(b)}`);
     const c2 = open(storeDir, log);
-    c2.reader.start();
-    await c2.reader.poll();
+    await c2.read();
     assert.deepEqual(c2.ids(), ids([...a, ...b]));
     await c2.close();
   });
@@ -235,14 +231,12 @@ describe('AuditLogReader', () => {
       commits += 1;
       if (commits <= 2) realCommit(batch); // later commits never land: the process died
     };
-    c1.reader.start();
-    await c1.reader.poll();
+    await c1.read();
     const partial = c1.ids();
     assert.ok(partial.length > 0 && partial.length < a.length, `some but not all committed (${partial.length})`);
     c1.store.close();
     const c2 = open(storeDir, log);
-    c2.reader.start();
-    await c2.reader.poll();
+    await c2.read();
     assert.deepEqual(c2.ids(), ids(a));
     await c2.close();
     await c1.reader.stop();
@@ -255,8 +249,7 @@ describe('AuditLogReader', () => {
     const a = [ev(), ev()];
     fs.writeFileSync(log, lines(a));
     const c1 = open(storeDir, log);
-    c1.reader.start();
-    await c1.reader.poll();
+    await c1.read();
     await c1.close();
     const late = [ev(), ev()];
     fs.appendFileSync(log, lines(late));
@@ -265,8 +258,7 @@ describe('AuditLogReader', () => {
     const b = [ev()];
     fs.writeFileSync(log, lines(b));
     const c2 = open(storeDir, log);
-    c2.reader.start();
-    await c2.reader.poll();
+    await c2.read();
     await c2.reader.poll();
     await c2.reader.poll();
     assert.deepEqual(c2.ids(), ids([...a, ...late, ...b]));
@@ -280,15 +272,13 @@ describe('AuditLogReader', () => {
     const a = [ev(), ev()];
     fs.writeFileSync(log, lines(a));
     const c1 = open(storeDir, log);
-    c1.reader.start();
-    await c1.reader.poll();
+    await c1.read();
     await c1.close();
     fs.truncateSync(log, 0);
     const b = [ev(), ev(), ev(), ev()]; // more bytes than before: only the first bytes tell
     fs.writeFileSync(log, lines(b));
     const c2 = open(storeDir, log);
-    c2.reader.start();
-    await c2.reader.poll();
+    await c2.read();
     assert.deepEqual(c2.ids(), ids([...a, ...b]));
     await c2.close();
   });
@@ -297,8 +287,7 @@ describe('AuditLogReader', () => {
     const d = tmp();
     const log = path.join(d, 'audit.log');
     const c = open(path.join(d, 'store'), log);
-    c.reader.start();
-    await c.reader.poll();
+    await c.read();
     assert.equal(c.reader.status().state, 'waiting');
     const a = [ev()];
     fs.writeFileSync(log, lines(a));
@@ -309,8 +298,7 @@ describe('AuditLogReader', () => {
     const log2 = path.join(d, 'audit2.log');
     fs.writeFileSync(log2, lines([ev(), ev()]));
     const e = open(path.join(d, 'store2'), log2, { startAt: 'end' });
-    e.reader.start();
-    await e.reader.poll();
+    await e.read();
     assert.deepEqual(e.ids(), []);
     const b = [ev()];
     fs.appendFileSync(log2, lines(b));
