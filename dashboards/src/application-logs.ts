@@ -1,4 +1,4 @@
-import { bars, barGauge, customVariable, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, row, stat, table, targets, textboxVariable, timeseries } from './builder.js';
+import { barGauge, bars, customVariable, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, REDUCE_TO_LAST, row, stat, table, targets, textboxVariable, timeseries } from './builder.js';
 import type { Dashboard } from './model.js';
 
 // Container logs (`source="log"` streams: one line per log line, the decoded event as JSON with
@@ -19,7 +19,6 @@ function alertsOf(group: string, range: string): string {
 const ATTACKS = ATTACK_GROUPS.join('|');
 
 export function applicationLogs(): Dashboard {
-  const reduce = [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }];
   return dashboard({
     uid: 'shipwatch-application-logs',
     title: 'Shipwatch / Application logs',
@@ -42,10 +41,10 @@ export function applicationLogs(): Dashboard {
       }),
       barGauge('Top attacking source IPs', 'short', [lokiInstant(`topk(10, sum by (ip) (count_over_time(${ALERTS} | json groups="rule.groups", ip="event.source.ip" | ip!="" | groups=~".*\\"(${ATTACKS})\\".*" [$__range])))`, '{{ip}}')]),
       table('Attacked URLs', [lokiInstant(`topk(20, sum by (url, container) (count_over_time(${ALERTS} | json groups="rule.groups", url="event.url.original" | url!="" | groups=~".*\\"(${ATTACKS})\\".*" [$__range])))`)], {
-        transformations: reduce,
+        transformations: REDUCE_TO_LAST,
       }),
       table('Brute force and failed logins by user and source', [lokiInstant(`sum by (user, ip) (count_over_time(${ALERTS} | json groups="rule.groups", user="event.user.name", ip="event.source.ip" | groups=~".*\\"(auth_failure|brute_force)\\".*" [$__range]))`)], {
-        transformations: reduce,
+        transformations: REDUCE_TO_LAST,
       }),
       logs('Attack alerts', [loki(`${ALERTS} | json groups="rule.groups" | groups=~".*\\"(${ATTACKS})\\".*" | json | line_format "[{{.severity}}] {{.rule_description}} {{.event_source_ip}} {{.event_url_original}}"`)], { h: 10 }),
 

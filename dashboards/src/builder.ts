@@ -50,9 +50,12 @@ export function customVariable(o: QueryVariableOptions & { values: string[] }): 
   };
 }
 
-export function textboxVariable(name: string, label: string, description: string): Variable {
-  return { name, label, type: 'textbox', query: '', description, current: { text: '', value: '' }, options: [], hide: 0 };
+export function textboxVariable(name: string, label: string, description: string, value = ''): Variable {
+  return { name, label, type: 'textbox', query: value, description, current: { text: value, value }, options: [], hide: 0 };
 }
+
+/** Table panels of instant queries: one row per series, its last value. */
+export const REDUCE_TO_LAST = [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }];
 
 export function prom(expr: string, legendFormat = '', refId = 'A'): Target {
   return { refId, datasource: PROM, expr, legendFormat, range: true, instant: false, editorMode: 'code' };

@@ -1,4 +1,4 @@
-import { bars, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, row, stat, table, targets, timeseries } from './builder.js';
+import { bars, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, REDUCE_TO_LAST, row, stat, table, targets, timeseries } from './builder.js';
 import type { Dashboard } from './model.js';
 
 // Docker engine activity: the `source="docker"` Loki stream (one line per engine event, the
@@ -31,13 +31,13 @@ export function dockerEngine(): Dashboard {
       bars('Events by type', [loki(`sum by (type) (count_over_time(${STREAM} | json type="docker.type" ${INTERVAL}))`, '{{type}}')]),
       bars('Container events by action', [loki(`sum by (action) (count_over_time(${STREAM} | json action="docker.action", type="docker.type" | type="container" ${INTERVAL}))`, '{{action}}')]),
       table('Most active containers', [lokiInstant(`topk(15, sum by (container) (count_over_time(${STREAM} | container!="" [$__range])))`)], {
-        w: 8, transformations: [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }],
+        w: 8, transformations: REDUCE_TO_LAST,
       }),
       table('Images used', [lokiInstant(`topk(15, sum by (image) (count_over_time(${STREAM} | json action="docker.action", image="container.image" | action="start" [$__range])))`)], {
-        w: 8, transformations: [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }],
+        w: 8, transformations: REDUCE_TO_LAST,
       }),
       table('Exec commands', [lokiInstant(`topk(15, sum by (container, command) (count_over_time(${STREAM} | json action="docker.action", command="docker.exec.command" | action="exec_start" [$__range])))`)], {
-        w: 8, transformations: [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }],
+        w: 8, transformations: REDUCE_TO_LAST,
       }),
       logs('Engine events', [loki(`${STREAM} | json | line_format "{{.docker_type}} {{.docker_action}} {{.container_name}}{{.image_name}}{{.network_name}}{{.volume_name}} {{.docker_exec_command}}"`)], { h: 10 }),
 

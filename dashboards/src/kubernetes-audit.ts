@@ -1,4 +1,4 @@
-import { bars, barGauge, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, row, stat, table, targets, timeseries } from './builder.js';
+import { barGauge, bars, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, REDUCE_TO_LAST, row, stat, table, targets, textboxVariable, timeseries } from './builder.js';
 import type { Dashboard } from './model.js';
 
 // Kubernetes audit events (`source="k8s_audit"` streams; the line is the normalized event with the
@@ -9,7 +9,6 @@ const AUDIT = '{job="shipwatch", source="k8s_audit", host=~"$host", namespace=~"
 const ALERTS = '{job="shipwatch", source="alert", host=~"$host", namespace=~"$namespace", pod=~"$pod", container=~"$container"} |= "k8s_audit" | json groups="rule.groups" | groups=~".*\\"k8s_audit\\".*"';
 
 export function kubernetesAudit(): Dashboard {
-  const reduce = [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }];
   return dashboard({
     uid: 'shipwatch-kubernetes-audit',
     title: 'Shipwatch / Kubernetes audit',
@@ -23,7 +22,7 @@ export function kubernetesAudit(): Dashboard {
       lokiLabelVariable({ name: 'pod', label: 'Pod', selector: '{job="shipwatch", source="k8s_audit", host=~"$host", namespace=~"$namespace"}', labelName: 'pod', allValue: '.*' }),
       // Audit events name a container only for exec/attach into one; `.*` keeps the others.
       lokiLabelVariable({ name: 'container', label: 'Container', selector: '{job="shipwatch", source="k8s_audit", host=~"$host", namespace=~"$namespace"}', labelName: 'container', allValue: '.*' }),
-      { name: 'user', label: 'User', type: 'textbox', query: '.*', current: { text: '.*', value: '.*' }, options: [], hide: 0, description: 'Regular expression over the requesting user (k8s.audit.user.username).' },
+      textboxVariable('user', 'User', 'Regular expression over the requesting user (k8s.audit.user.username).', '.*'),
     ],
     panels: [
       row('Activity'),
@@ -36,7 +35,7 @@ export function kubernetesAudit(): Dashboard {
       barGauge('Top users', 'short', [lokiInstant(`topk(10, sum by (user) (count_over_time(${AUDIT} [$__range])))`, '{{user}}')]),
       barGauge('Top resources', 'short', [lokiInstant(`topk(10, sum by (resource) (count_over_time(${AUDIT} [$__range])))`, '{{resource}}')]),
       table('Who wrote what', [lokiInstant(`sum by (user, verb, resource, namespace) (count_over_time(${AUDIT} | verb=~"create|update|patch|delete|deletecollection" [$__range]))`)], {
-        w: 8, transformations: reduce,
+        w: 8, transformations: REDUCE_TO_LAST,
       }),
       logs('Exec and attach into pods', [loki(`${AUDIT} | json subresource="k8s.subresource" | subresource=~"exec|attach" | line_format "{{.user}} {{.verb}} {{.namespace}}/{{.pod}} {{.code}}"`)], { h: 8 }),
       logs('Secrets access', [loki(`${AUDIT} | resource="secrets" | line_format "{{.user}} {{.verb}} secrets {{.namespace}} {{.code}}"`)], { h: 8 }),

@@ -1,4 +1,4 @@
-import { bars, barGauge, customVariable, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, row, stat, table, timeseries } from './builder.js';
+import { barGauge, bars, customVariable, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, REDUCE_TO_LAST, row, stat, table, timeseries } from './builder.js';
 import type { Dashboard } from './model.js';
 
 // Alerts as the collector pushes them to Loki: stream labels job="shipwatch", source="alert",
@@ -15,7 +15,6 @@ function severityStat(severity: string, color: string) {
 }
 
 export function securityAlerts(): Dashboard {
-  const reduce = [{ id: 'reduce', options: { reducers: ['lastNotNull'] } }];
   return dashboard({
     uid: 'shipwatch-security-alerts',
     title: 'Shipwatch / Security alerts',
@@ -45,10 +44,10 @@ export function securityAlerts(): Dashboard {
       }),
       barGauge('Top MITRE ATT&CK techniques', 'short', [lokiInstant(`topk(10, sum by (mitre) (count_over_time(${STREAM} | json mitre="rule.mitre" | mitre!="[]" [$__range])))`, '{{mitre}}')]),
       table('Alerts by container and pod', [lokiInstant(`sum by (container, namespace, pod, severity) (count_over_time(${STREAM} [$__range]))`)], {
-        transformations: reduce,
+        transformations: REDUCE_TO_LAST,
       }),
       table('Alerts by rule and level', [lokiInstant(`sum by (rule_id, level, description) (count_over_time(${STREAM} | json rule_id="rule.id", level="rule.level", description="rule.description" [$__range]))`)], {
-        transformations: reduce,
+        transformations: REDUCE_TO_LAST,
       }),
       timeseries('Alerts raised per second (collector counter)', 'ops', [prom('sum by (severity) (rate(shipwatch_alerts_total{severity=~"$severity"}[$__rate_interval]))', '{{severity}}')], {
         w: 24, h: 6, description: 'The same alerts counted by the collector itself: a gap between this and the Loki panels means alerts waiting in the Loki outbox.',
