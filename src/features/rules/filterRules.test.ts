@@ -1,20 +1,18 @@
 import type { Rule } from '../../api/types';
+import { makeRule } from '../../test/fixtures';
 import { filterRules, levelBucket, NO_FILTER, nextLocalRuleId, ruleGroups } from './filterRules';
 
-const rule = (over: Partial<Rule>): Rule => ({
-  id: 100100,
-  level: 3,
-  description: 'exec in {container.name}',
-  groups: ['container_exec'],
-  mitre: [],
-  enabled: true,
-  file: '/opt/shipwatch/rules/docker.yaml',
-  line: 1,
-  overridden: false,
-  runtimeErrors: 0,
-  source: 'shipped',
-  ...over,
-});
+// The shared fixture, as a low-level shipped rule without MITRE ids.
+const rule = (over: Partial<Rule>): Rule =>
+  makeRule({
+    level: 3,
+    description: 'exec in {container.name}',
+    groups: ['container_exec'],
+    mitre: [],
+    file: '/opt/shipwatch/rules/docker.yaml',
+    line: 1,
+    ...over,
+  });
 
 const rules = [
   rule({}),
