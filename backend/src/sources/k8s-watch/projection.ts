@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { metadataLabels } from '../../transforms/normalize/k8s-audit.js';
 
 // What the cache keeps per object: identity, labels and a digest per "meaningful" aspect, never the
 // object itself. An update is reported only when one of these aspects changed, so a node's status
@@ -44,18 +45,6 @@ function intern(s: string | undefined): string | undefined {
   return s;
 }
 
-/** Labels as strings only, at most 64, values cut at 256 characters (what events carry too). */
-export function labelsOf(meta: Obj): Record<string, string> | undefined {
-  if (!isObj(meta.labels)) return undefined;
-  const out: Record<string, string> = {};
-  let n = 0;
-  for (const [k, v] of Object.entries(meta.labels)) {
-    if (typeof v !== 'string' || k === '__proto__') continue;
-    if ((n += 1) > 64) break;
-    out[k] = v.length > 256 ? v.slice(0, 256) : v;
-  }
-  return n > 0 ? out : undefined;
-}
 
 function labelsDigest(labels: Record<string, string> | undefined): string {
   if (!labels) return '-';
@@ -91,28 +80,28 @@ const ASPECTS: Record<string, { names: string[]; of: (obj: Obj, meta: Obj) => st
     of: (o, m) => {
       const spec = isObj(o.spec) ? o.spec : {};
       const { nodeName, ...rest } = spec;
-      return [labelsDigest(labelsOf(m)), digest(rest), typeof nodeName === 'string' ? nodeName : '', podPhase(o) ?? ''];
+      return [labelsDigest(metadataLabels(m)), digest(rest), typeof nodeName === 'string' ? nodeName : '', podPhase(o) ?? ''];
     },
   },
-  deployments: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(labelsOf(m)), generationOr(o, m)] },
-  daemonsets: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(labelsOf(m)), generationOr(o, m)] },
-  statefulsets: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(labelsOf(m)), generationOr(o, m)] },
-  services: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(labelsOf(m)), digest(o.spec)] },
+  deployments: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(metadataLabels(m)), generationOr(o, m)] },
+  daemonsets: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(metadataLabels(m)), generationOr(o, m)] },
+  statefulsets: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(metadataLabels(m)), generationOr(o, m)] },
+  services: { names: ['labels', 'spec'], of: (o, m) => [labelsDigest(metadataLabels(m)), digest(o.spec)] },
   // `data` is the digest taken on receipt (stripConfigMapData): the content itself is never kept.
-  configmaps: { names: ['labels', 'annotations', 'data'], of: (o, m) => [labelsDigest(labelsOf(m)), annotationsDigest(m), typeof o.dataDigest === 'string' ? o.dataDigest : '-'] },
-  namespaces: { names: ['labels', 'phase'], of: (o, m) => [labelsDigest(labelsOf(m)), isObj(o.status) && typeof o.status.phase === 'string' ? o.status.phase : ''] },
+  configmaps: { names: ['labels', 'annotations', 'data'], of: (o, m) => [labelsDigest(metadataLabels(m)), annotationsDigest(m), typeof o.dataDigest === 'string' ? o.dataDigest : '-'] },
+  namespaces: { names: ['labels', 'phase'], of: (o, m) => [labelsDigest(metadataLabels(m)), isObj(o.status) && typeof o.status.phase === 'string' ? o.status.phase : ''] },
   serviceaccounts: {
     names: ['labels', 'spec'],
-    of: (o, m) => [labelsDigest(labelsOf(m)), digest([o.automountServiceAccountToken, o.secrets, o.imagePullSecrets])],
+    of: (o, m) => [labelsDigest(metadataLabels(m)), digest([o.automountServiceAccountToken, o.secrets, o.imagePullSecrets])],
   },
-  roles: { names: ['labels', 'rules'], of: (o, m) => [labelsDigest(labelsOf(m)), digest([o.rules, o.aggregationRule])] },
-  clusterroles: { names: ['labels', 'rules'], of: (o, m) => [labelsDigest(labelsOf(m)), digest([o.rules, o.aggregationRule])] },
-  rolebindings: { names: ['labels', 'binding'], of: (o, m) => [labelsDigest(labelsOf(m)), digest([o.roleRef, o.subjects])] },
-  clusterrolebindings: { names: ['labels', 'binding'], of: (o, m) => [labelsDigest(labelsOf(m)), digest([o.roleRef, o.subjects])] },
+  roles: { names: ['labels', 'rules'], of: (o, m) => [labelsDigest(metadataLabels(m)), digest([o.rules, o.aggregationRule])] },
+  clusterroles: { names: ['labels', 'rules'], of: (o, m) => [labelsDigest(metadataLabels(m)), digest([o.rules, o.aggregationRule])] },
+  rolebindings: { names: ['labels', 'binding'], of: (o, m) => [labelsDigest(metadataLabels(m)), digest([o.roleRef, o.subjects])] },
+  clusterrolebindings: { names: ['labels', 'binding'], of: (o, m) => [labelsDigest(metadataLabels(m)), digest([o.roleRef, o.subjects])] },
   nodes: {
     names: ['labels', 'spec', 'ready', 'version'],
     of: (o, m) => [
-      labelsDigest(labelsOf(m)), digest(o.spec), nodeReady(o.status),
+      labelsDigest(metadataLabels(m)), digest(o.spec), nodeReady(o.status),
       isObj(o.status) && isObj(o.status.nodeInfo) && typeof o.status.nodeInfo.kubeletVersion === 'string' ? o.status.nodeInfo.kubeletVersion : '',
     ],
   },
@@ -156,7 +145,7 @@ export function project(resource: string, obj: Obj): Projection {
   }
   return new Projection(
     m.uid as string, m.name as string, intern(typeof m.namespace === 'string' && m.namespace ? m.namespace : undefined),
-    typeof m.resourceVersion === 'string' ? m.resourceVersion : '', labelsOf(m), aspects, intern(node), intern(phase),
+    typeof m.resourceVersion === 'string' ? m.resourceVersion : '', metadataLabels(m), aspects, intern(node), intern(phase),
   );
 }
 

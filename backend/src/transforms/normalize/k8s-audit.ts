@@ -239,6 +239,19 @@ export function isSensitiveHostPath(path: string): boolean {
   return SENSITIVE_HOST_PATH_PREFIXES.some((pre) => norm === pre || norm.startsWith(`${pre}/`));
 }
 
+/** An object's `metadata.labels`: strings only, at most 64, values cut at 256 characters. */
+export function metadataLabels(meta: unknown): Record<string, string> | undefined {
+  if (!isObj(meta) || !isObj(meta.labels)) return undefined;
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(meta.labels)) {
+    if (typeof v !== 'string' || k === '__proto__') continue;
+    if ((n += 1) > 64) break;
+    out[k] = v.length > 256 ? v.slice(0, 256) : v;
+  }
+  return n > 0 ? out : undefined;
+}
+
 /** The pod spec inside a workload object (pod, template, job template), or undefined. */
 export function podSpecOf(obj: unknown): Record<string, unknown> | undefined {
   if (!isObj(obj)) return undefined;
@@ -663,19 +676,8 @@ function build(a: Record<string, unknown>, opts: NormalizeAuditOptions): ShipEve
   if (subresource) k8s.subresource = subresource;
   if (name) k8s.name = name;
   if (resource === 'pods' && name) k8s.pod = name;
-  // The object's labels (request, else response), strings only, at most 64.
-  const labelsOf = (o: Record<string, unknown> | undefined): Record<string, string> | undefined => {
-    if (!o || !isObj(o.metadata) || !isObj(o.metadata.labels)) return undefined;
-    const out: Record<string, string> = {};
-    let n = 0;
-    for (const [lk, lv] of Object.entries(o.metadata.labels)) {
-      if (typeof lv !== 'string' || lk === '__proto__') continue;
-      if ((n += 1) > 64) break;
-      out[lk] = lv.length > 256 ? lv.slice(0, 256) : lv;
-    }
-    return n > 0 ? out : undefined;
-  };
-  const labels = labelsOf(reqObj) ?? labelsOf(respObj);
+  // The object's labels: the request's, else the response's.
+  const labels = metadataLabels(reqObj?.metadata) ?? metadataLabels(respObj?.metadata);
   if (labels) k8s.labels = labels;
   const apiGroup = str(objectRef.apiGroup);
   if (apiGroup) k8s.api_group = apiGroup;

@@ -30,7 +30,7 @@
 import { DANGEROUS_CAPABILITIES } from '../../event/posture.js';
 import { newEventId, type ShipEvent } from '../../event/event.js';
 import { normalizeRfc3339, nowRfc3339 } from '../../event/time.js';
-import { podSpecOf, summarizeBinding, summarizePodSpec, summarizeRules, summarizeService } from './k8s-audit.js';
+import { metadataLabels, podSpecOf, summarizeBinding, summarizePodSpec, summarizeRules, summarizeService } from './k8s-audit.js';
 
 export type WatchAction = 'create' | 'update' | 'delete';
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RELIST';
@@ -54,17 +54,6 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
 
-function labelsOf(meta: Obj): Record<string, string> | undefined {
-  if (!isObj(meta.labels)) return undefined;
-  const out: Record<string, string> = {};
-  let n = 0;
-  for (const [k, v] of Object.entries(meta.labels)) {
-    if (typeof v !== 'string' || k === '__proto__') continue;
-    if ((n += 1) > 64) break;
-    out[k] = cut(v, 256);
-  }
-  return n > 0 ? out : undefined;
-}
 
 function timeOf(v: unknown): string | undefined {
   return typeof v === 'string' ? normalizeRfc3339(v) : undefined;
@@ -88,7 +77,7 @@ export function normalizeWatchedObject(resource: string, action: WatchAction, ob
   if (namespace) k8s.namespace = namespace;
   const uid = str(meta.uid);
   if (uid) k8s.uid = uid;
-  const labels = labelsOf(meta);
+  const labels = metadataLabels(meta);
   if (labels) k8s.labels = labels;
   const rv = str(meta.resourceVersion);
   if (rv) k8s.resource_version = rv;
