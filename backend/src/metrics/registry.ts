@@ -1,6 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
+ * The metric `name` of `registry`, made by `make` when it is not registered yet: a part that can be
+ * instantiated twice in one collector (or test) shares its series instead of failing to register.
+ */
+export function registered<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+/**
  * The collector's own `shipwatch_*` metrics. One registry per collector instance so that tests can
  * run several collectors in one process without their counters mixing.
  */

@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Batch, CommitHook, EncodedBatch } from '../../pipeline/batch.js';
-import type { CollectorMetrics } from '../../metrics/registry.js';
+import { registered, type CollectorMetrics } from '../../metrics/registry.js';
 import { Backoff, sleep } from '../../util/backoff.js';
 import type { Logger } from '../../util/log.js';
 import { LokiPushClient, PushError, redactUrl, type PushResponse } from './client.js';
@@ -69,7 +69,7 @@ interface LokiMetrics {
 
 function lokiMetrics(registry: Registry): LokiMetrics {
   // Reuse the metric when another sink instance on the same registry registered it (tests, restarts).
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => registered(registry, name, make);
   return {
     entriesSent: get('shipwatch_loki_entries_sent_total', () => new Counter({ name: 'shipwatch_loki_entries_sent_total', help: 'Log entries acknowledged by Loki.', registers: [registry] })),
     requests: get('shipwatch_loki_requests_total', () => new Counter({ name: 'shipwatch_loki_requests_total', help: 'Push requests answered by Loki, by HTTP status code.', labelNames: ['code'] as const, registers: [registry] })),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { registered } from '../../metrics/registry.js';
 
 /** The log source's own metrics, on the collector's registry (reused when another instance registered them). */
 export interface LogMetrics {
@@ -11,7 +12,7 @@ export interface LogMetrics {
 }
 
 export function logMetrics(registry: Registry): LogMetrics {
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => registered(registry, name, make);
   return {
     lines: get('shipwatch_log_lines_total', () => new Counter({
       name: 'shipwatch_log_lines_total', help: 'Container log lines read and emitted, by container name.', labelNames: ['container'] as const, registers: [registry],

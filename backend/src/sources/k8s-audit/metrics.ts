@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { registered } from '../../metrics/registry.js';
 
 /** The audit intake's own metrics, on the collector's registry (reused when another instance registered them). */
 export interface AuditMetrics {
@@ -19,7 +20,7 @@ export interface AuditMetrics {
 }
 
 export function auditMetrics(registry: Registry): AuditMetrics {
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => registered(registry, name, make);
   return {
     requests: get('shipwatch_k8s_audit_requests_total', () => new Counter({
       name: 'shipwatch_k8s_audit_requests_total', help: 'Kubernetes audit webhook requests, by HTTP status code.', labelNames: ['code'] as const, registers: [registry],
