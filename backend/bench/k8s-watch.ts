@@ -2,11 +2,9 @@
 // managedFields included) listed (paginated) and watched from a fake API server running in another
 // process; RSS after GC against the target of 200 MB. Run: npm run bench -- k8s-watch [pods]
 //
-// The measuring process runs as the collector runs in production (`node dist/...`: plain Node, no
-// TypeScript loader). Under tsx the loader thread holds a copy of every module it served, and
-// @kubernetes/client-node is thousands of them: it inflates RSS by ~120 MB that a deployed
-// collector never has. So this file bundles itself with esbuild (tsx's own compiler; packages stay
-// external) and runs the bundle with plain `node` in `--measure` mode.
+// The measuring process runs compiled (compiled.ts): under tsx the loader thread holds a copy of
+// every module it served, and @kubernetes/client-node is thousands of them, ~120 MB of RSS that a
+// deployed collector never has.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +19,7 @@ import { parseK8sWatchConfig } from '../src/sources/k8s-watch/config.js';
 import { loadKubeConfig } from '../src/sources/k8s-watch/kubeconfig.js';
 import { K8sWatchSource } from '../src/sources/k8s-watch/source.js';
 import { silentLogger } from '../src/util/log.js';
+import { runCompiled } from './compiled.js';
 import { report } from './report.js';
 
 const TARGET_MB = 200;
@@ -31,8 +30,6 @@ else await orchestrate(Number(process.argv[2] ?? 10_000));
 
 async function orchestrate(n: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swbench-k8s-'));
-  // Inside backend/, so that the bundle's bare imports resolve to the repository's node_modules.
-  const bundle = path.join(HERE, `.k8s-watch-measure-${process.pid}.mjs`);
   const serve = path.join(HERE, '../src/sources/k8s-watch/testing/serve.ts');
   const fake = spawn(process.execPath, ['--import', 'tsx', serve, String(n), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
@@ -45,17 +42,12 @@ async function orchestrate(n: number): Promise<void> {
       });
       fake.once('exit', (code) => reject(new Error(`fake API server exited (${code})`)));
     });
-    const { build } = await import('esbuild');
-    await build({ entryPoints: [fileURLToPath(import.meta.url)], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'error' });
-    const code = await new Promise<number | null>((resolve) => {
-      spawn(process.execPath, [bundle, '--measure', ready.kubeconfig, String(n), String(ready.bytes)], { stdio: 'inherit' }).once('exit', resolve);
-    });
-    if (code !== 0) process.exitCode = code ?? 1;
+    const code = await runCompiled(import.meta.url, ['--measure', ready.kubeconfig, String(n), String(ready.bytes)]);
+    if (code !== 0) process.exitCode = code;
   } finally {
     fake.stdin!.end();
     if (fake.exitCode === null) await new Promise((r) => fake.once('exit', r));
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(bundle, { force: true });
   }
 }
 

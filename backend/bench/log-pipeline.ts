@@ -6,8 +6,8 @@
 //   3. a real dockerd, one container logging flat out, the source following it for ~10 s: the
 //      source's CPU time against dockerd's for the same lines (target ≤ 0.5).
 //
-//   cd /work/main && npx tsx backend/bench/log-pipeline.ts [lines for 1 and 2] [seconds for 3]
-//   (0 lines: only 3; 0 seconds: no dockerd)
+//   npm run bench -- log-pipeline [lines for 1 and 2] [seconds for 3]
+//   (0 lines: only 3; 0 seconds: no dockerd). It runs compiled, as production does (compiled.ts).
 //
 // Figures 1 and 2 are per CPU second of this process (user + system), which is what one core
 // does whatever else runs on the machine; the process is pinned to CPU 0 when taskset exists.
@@ -33,7 +33,10 @@ import { logLineToEvent } from '../src/transforms/decode/index.js';
 import { DetectionEngine } from '../src/transforms/detect/index.js';
 import { silentLogger } from '../src/util/log.js';
 import { startDockerd, TEST_IMAGE } from '../../test/support/dockerd.js';
+import { isCompiled, runCompiled } from './compiled.js';
 import { report } from './report.js';
+
+if (!isCompiled) process.exit(await runCompiled(import.meta.url, process.argv.slice(2)));
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const DOCKER_SECONDS = Number(process.argv[3] ?? 10);
@@ -245,7 +248,7 @@ function pidsMatching(re: RegExp): number[] {
 
 if (DOCKER_SECONDS > 0 && N > 0) {
   // In a fresh process: the heap and JIT state left by 1 and 2 would be charged to the source.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '0', String(DOCKER_SECONDS)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '0', String(DOCKER_SECONDS)], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 } else if (DOCKER_SECONDS > 0) {
   // The collector side runs on any CPU here: dockerd, the container and this process share the machine.
