@@ -55,7 +55,7 @@ describe('LokiSink', () => {
     assert.deepEqual(le.labels, { job: 'shipwatch', source: 'log', host: 'node-1', container: 'api', compose_service: 'api', stream: 'stderr' });
     assert.equal(le.ts, rfc3339ToNanos(log.event.time)!.toString());
     assert.equal(le.ts, '1700000000124456792');
-    assert.deepEqual(JSON.parse(le.line), { event: { id: 'ev-1', action: 'log' }, container: { id: log.container!.id }, log: log.log, seq: 1 });
+    assert.deepEqual(JSON.parse(le.line), { event: { id: 'ev-1', action: 'log' }, container: { id: 'capi0123456789' }, log: log.log, seq: 1 });
 
     const de = byId.get('ev-2')!;
     assert.deepEqual(de.labels, { job: 'shipwatch', source: 'docker', host: 'node-1', container: 'web' });
