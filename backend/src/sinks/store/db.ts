@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 export type DB = Database.Database;
 
 // Each entry moves the schema one version up; never edit an entry that has shipped.
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,6 +60,20 @@ const MIGRATIONS: string[] = [
     posture TEXT NOT NULL DEFAULT '{}',
     updated_time TEXT NOT NULL
   );
+  `,
+  // An alert raised by a stored event refers to its row (event_seq) instead of carrying a copy of
+  // it in its body: every event's JSON is then written once. Older alerts keep their full body
+  // (event_seq NULL). No FOREIGN KEY: retention copies the event back into the alert before
+  // deleting it (Store.enforceRetention), and a constraint check would cost every insert.
+  // The container indexes become partial: most events (audit, logs) have no container, and the
+  // NULL entries cost each insert without ever answering a `container_name = ?` query.
+  `
+  ALTER TABLE alerts ADD COLUMN event_seq INTEGER;
+  CREATE INDEX alerts_event ON alerts (event_seq) WHERE event_seq IS NOT NULL;
+  DROP INDEX events_container_time;
+  CREATE INDEX events_container_time ON events (container_name, time, seq) WHERE container_name IS NOT NULL;
+  DROP INDEX alerts_container_time;
+  CREATE INDEX alerts_container_time ON alerts (container_name, time, seq) WHERE container_name IS NOT NULL;
   `,
 ];
 

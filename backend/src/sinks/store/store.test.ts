@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { newEventId, severityOf, type Alert, type ShipEvent } from '../../event/event.js';
 import { nanosToRfc3339 } from '../../event/time.js';
 import { CollectorMetrics } from '../../metrics/registry.js';
+import { MIGRATIONS } from './db.js';
 import { Store } from './store.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sws-unit-'));
@@ -139,6 +141,66 @@ describe('Store', () => {
     assert.deepEqual(s.counts(), { events: 1, alerts: 1 });
     assert.equal(s.alerts({ limit: 1 }).items[0]?.event.event.source, 'log', 'the alert keeps its event');
     assert.deepEqual(seen, ['docker', 'log', 'metric']);
+    s.close();
+  });
+
+  it('writes an alert\'s event once, and reads the alert back and hands it to the hooks as it was raised', () => {
+    const s = open();
+    const encoded: string[] = [];
+    s.addHook({ name: 'probe', onCommit: (_b, enc) => encoded.push(...(enc?.alerts ?? [])) });
+    const e1 = ev(T0, 'exec_start', { id: 'c1', name: 'web' });
+    const e2 = { ...ev(T0 + 1, 'create', undefined, 'k8s_audit'), k8s: { verb: 'create', audit: { verb: 'create', user: { username: 'alice' } } } };
+    const stray = ev(T0 + 2, 'start', { id: 'c2', name: 'db' }); // not in the batch: its alert carries it
+    const alerts = [alert(e1, 100200, 12, ['shell']), alert(e2, 100400, 7, ['k8s']), alert(stray, 100300, 5, ['lifecycle'])];
+    s.commit({ events: [e1, e2], alerts, checkpoints: [] });
+    assert.deepEqual(s.alerts({ limit: 10 }).items, [...alerts].reverse());
+    assert.deepEqual(encoded, alerts.map((a) => JSON.stringify(a)));
+    const rows = s.db.prepare('SELECT body, event_seq FROM alerts ORDER BY seq').all() as { body: string; event_seq: number | null }[];
+    assert.deepEqual(rows.map((r) => r.event_seq === null), [false, false, true]);
+    assert.ok(!rows[0]!.body.includes(e1.event.id), 'the stored alert does not repeat its event');
+    assert.deepEqual(s.alerts({ limit: 10, container: 'web' }).items, [alerts[0]]);
+    s.close();
+  });
+
+  it('copies an event into its alerts before retention deletes it', () => {
+    const now = T0 + 10 * 86_400_000;
+    const s = open(tmp(), 1e9, 7 * 86_400_000);
+    const old = ev(T0, 'exec_start', { id: 'c1', name: 'web' });
+    const a = { ...alert(old, 100200, 12, ['shell']), time: at(now - 1000) };
+    s.commit({ events: [old, ev(now - 1000, 'start')], alerts: [a], checkpoints: [] });
+    assert.equal(s.enforceRetention(now).deleted, 1);
+    assert.deepEqual(s.events({ limit: 10 }).items.map((e) => e.event.action), ['start']);
+    assert.deepEqual(s.alerts({ limit: 10 }).items, [a]);
+    const row = s.db.prepare('SELECT body, size, event_seq FROM alerts').get() as { body: string; size: number; event_seq: number | null };
+    assert.equal(row.event_seq, null);
+    assert.equal(row.size, row.body.length);
+    assert.equal(s.bytes, (s.db.prepare('SELECT (SELECT total(size) FROM events) + (SELECT total(size) FROM alerts) AS n').get() as { n: number }).n);
+    s.close();
+  });
+
+  it('migrates a version 1 database, whose alerts carry their event, and keeps its rows readable', () => {
+    const dir = tmp();
+    const e1 = ev(T0, 'exec_start', { id: 'c1', name: 'web' });
+    const a1 = alert(e1, 100200, 12, ['shell']);
+    const v1 = new Database(path.join(dir, 'shipwatch.db'));
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma('user_version = 1');
+    v1.prepare(`INSERT INTO events (id, time, source, action, container_id, container_name, body, size) VALUES (?, ?, 'docker', ?, 'c1', 'web', ?, ?)`)
+      .run(e1.event.id, e1.event.time, e1.event.action, JSON.stringify(e1), JSON.stringify(e1).length);
+    v1.prepare(`INSERT INTO alerts (id, time, rule_id, level, severity, groups, container_name, body, size) VALUES (?, ?, ?, ?, ?, '["shell"]', 'web', ?, ?)`)
+      .run(a1.id, a1.time, a1.rule.id, a1.rule.level, a1.severity, JSON.stringify(a1), JSON.stringify(a1).length);
+    v1.close();
+    const s = open(dir);
+    assert.equal(s.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    const e2 = ev(T0 + 1, 'start', { id: 'c1', name: 'web' });
+    const a2 = alert(e2, 100300, 5, ['lifecycle']);
+    s.commit({ events: [e2], alerts: [a2], checkpoints: [] });
+    assert.deepEqual(s.alerts({ limit: 10, container: 'web' }).items, [a2, a1]);
+    assert.deepEqual(s.events({ limit: 10, container: 'web' }).items, [e2, e1]);
+    assert.deepEqual(s.counts(), { events: 2, alerts: 2 });
+    const plan = (sql: string) => (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('web') as { detail: string }[]).map((r) => r.detail).join(' | ');
+    assert.match(plan('SELECT seq FROM alerts WHERE container_name = ? ORDER BY time DESC, seq DESC'), /USING (COVERING )?INDEX alerts_container_time/);
+    assert.match(plan('SELECT seq FROM events WHERE container_name = ? ORDER BY time DESC, seq DESC'), /USING (COVERING )?INDEX events_container_time/);
     s.close();
   });
 });

@@ -4,7 +4,7 @@ import type { Batch, CommitHook, EncodedBatch } from '../../pipeline/batch.js';
 import type { CollectorMetrics } from '../../metrics/registry.js';
 import { openDatabase, type DB } from './db.js';
 import { Inventory, type InventoryContainer } from './inventory.js';
-import { readPage, type Page } from './page.js';
+import { readPage, type Page, type RowReader } from './page.js';
 
 export interface StoreOptions {
   path: string;
@@ -13,7 +13,7 @@ export interface StoreOptions {
   metrics: CollectorMetrics;
   /**
    * Sources whose events are kept in the events table (all when unset). The others still reach
-   * the commit hooks (Loki) and their alerts are stored with the event inside.
+   * the commit hooks (Loki) and their alerts are stored with a copy of the event inside.
    */
   eventSources?: ReadonlySet<string>;
 }
@@ -50,6 +50,7 @@ export class Store {
   private readonly hooks: CommitHook[] = [];
   private readonly insertEvent;
   private readonly insertAlert;
+  private readonly inlineAlert;
   private readonly putPosition;
   private readonly getPosition;
   private readonly delPosition;
@@ -63,8 +64,9 @@ export class Store {
     this.inventory = new Inventory(this.db);
     this.insertEvent = this.db.prepare(`INSERT INTO events (id, time, source, action, container_id, container_name, body, size)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertAlert = this.db.prepare(`INSERT INTO alerts (id, time, rule_id, level, severity, groups, container_name, body, size)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertAlert = this.db.prepare(`INSERT INTO alerts (id, time, rule_id, level, severity, groups, container_name, event_seq, body, size)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.inlineAlert = this.db.prepare('UPDATE alerts SET body = ?, size = ?, event_seq = NULL WHERE seq = ?');
     this.putPosition = this.db.prepare(`INSERT INTO positions (key, value, updated_at) VALUES (?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
     this.getPosition = this.db.prepare('SELECT value FROM positions WHERE key = ?');
@@ -104,21 +106,37 @@ export class Store {
   private write(batch: Batch): void {
     const encoded: EncodedBatch = { events: new Array<string>(batch.events.length), alerts: new Array<string>(batch.alerts.length) };
     const keep = this.opts.eventSources;
+    // By identity: the alerts of a batch hold the very event objects of that batch.
+    const written = new Map<ShipEvent, { json: string; seq: number | null }>();
     batch.events.forEach((ev, i) => {
       const body = JSON.stringify(ev);
       encoded.events[i] = body;
-      if (keep && !keep.has(ev.event.source)) return;
-      const c = ev.container as { id?: string; name?: string } | undefined;
-      this.insertEvent.run(ev.event.id, ev.event.time, ev.event.source, ev.event.action, c?.id ?? null, c?.name ?? null, body, body.length);
-      this.storedBytes += body.length;
-      this.rows.events += 1;
-      this.inventory.apply(ev);
+      let seq: number | null = null;
+      if (!keep || keep.has(ev.event.source)) {
+        const c = ev.container as { id?: string; name?: string } | undefined;
+        seq = Number(this.insertEvent.run(ev.event.id, ev.event.time, ev.event.source, ev.event.action, c?.id ?? null, c?.name ?? null, body, body.length).lastInsertRowid);
+        this.storedBytes += body.length;
+        this.rows.events += 1;
+        this.inventory.apply(ev);
+      }
+      written.set(ev, { json: body, seq });
     });
     batch.alerts.forEach((a, i) => {
-      const body = JSON.stringify(a);
-      encoded.alerts[i] = body;
+      const ev = written.get(a.event);
+      let full = '';
+      let body = '';
+      if (ev) {
+        // Serialized without its event (undefined members are left out); the event's JSON is
+        // joined back for the hooks, and for the row when the event has no row to refer to.
+        const own = JSON.stringify({ ...a, event: undefined });
+        full = withEvent(own, ev.json);
+        body = ev.seq === null ? full : own;
+      } else {
+        full = body = JSON.stringify(a);
+      }
+      encoded.alerts[i] = full;
       const c = a.event.container as { name?: string } | undefined;
-      this.insertAlert.run(a.id, a.time, a.rule.id, a.rule.level, a.severity, JSON.stringify(a.rule.groups), c?.name ?? null, body, body.length);
+      this.insertAlert.run(a.id, a.time, a.rule.id, a.rule.level, a.severity, JSON.stringify(a.rule.groups), c?.name ?? null, ev?.seq ?? null, body, body.length);
       this.storedBytes += body.length;
       this.rows.alerts += 1;
     });
@@ -164,7 +182,7 @@ export class Store {
   }
 
   alerts(q: AlertQuery): Page<Alert> {
-    return readPage<Alert>(this.db, 'alerts', { where: alertWhere(q), limit: q.limit, cursor: q.cursor });
+    return readPage(this.db, 'alerts', { where: alertWhere(q), limit: q.limit, cursor: q.cursor }, alertReader);
   }
 
   alertStats(q: { since?: string }): Record<string, unknown> {
@@ -192,6 +210,7 @@ export class Store {
     const cutoff = nanosToRfc3339(BigInt(nowMs - this.opts.maxAgeMs) * 1_000_000n);
     let deleted = 0;
     const drop = this.db.transaction((table: 'events' | 'alerts', sql: string, ...params: unknown[]) => {
+      if (table === 'events') this.inlineEvents(sql, params);
       const rows = this.db.prepare(`DELETE FROM ${table} WHERE seq IN (${sql}) RETURNING size`).all(...params) as { size: number }[];
       for (const r of rows) this.storedBytes -= r.size;
       this.rows[table] -= rows.length;
@@ -214,6 +233,20 @@ export class Store {
     return { deleted };
   }
 
+  /**
+   * Copies the events that `sql` selects into the alerts that refer to them, which outlive them.
+   * Runs in the transaction of the DELETE that follows, so `sql` selects the same rows for both.
+   */
+  private inlineEvents(sql: string, params: unknown[]): void {
+    const refs = this.db.prepare(`SELECT a.seq, a.body, e.body AS event FROM alerts AS a JOIN events AS e ON e.seq = a.event_seq
+      WHERE a.event_seq IN (${sql})`).all(...params) as { seq: number; body: string; event: string }[];
+    for (const r of refs) {
+      const body = withEvent(r.body, r.event);
+      this.inlineAlert.run(body, body.length, r.seq);
+      this.storedBytes += body.length - r.body.length;
+    }
+  }
+
   get bytes(): number {
     return this.storedBytes;
   }
@@ -226,6 +259,17 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 }
+
+/** The JSON of an alert from the JSON of the alert without its event and of the event. */
+function withEvent(alertJson: string, eventJson: string): string {
+  return `${alertJson.length > 2 ? `${alertJson.slice(0, -1)},` : '{'}"event":${eventJson}}`;
+}
+
+const alertReader: RowReader<Alert, { body: string; event: string | null }> = {
+  // A subquery, not a join: the alert filters name columns that the events table has too.
+  columns: 'body, (SELECT body FROM events WHERE events.seq = alerts.event_seq) AS event',
+  item: (r) => JSON.parse(r.event === null ? r.body : withEvent(r.body, r.event)) as Alert,
+};
 
 function alertWhere(q: AlertQuery): { sql: string; params: unknown[] }[] {
   const where: { sql: string; params: unknown[] }[] = [];
