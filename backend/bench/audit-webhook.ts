@@ -89,13 +89,13 @@ const hook = createAuditWebhook({ token, emitter: noStore ? rulesOnly : pipeline
 const app = createApi({ token: 'bench-api-token-0123456789', bodyLimit: 16 * 1024 * 1024, store, metrics, log,
   status: () => ({ status: 'ok', version: 'bench', sources: {}, sinks: {} }), publicRouters: [hook.router] });
 const { server, address } = await listen(app, '127.0.0.1:0');
-const sum = async (name) => (await metrics.registry.getSingleMetric(name).get()).values.find((v) => v.metricName === name + '_sum')?.value ?? 0;
+const sum = async (name, part = '_sum') => (await metrics.registry.getSingleMetric(name).get()).values.find((v) => v.metricName === name + part)?.value ?? 0;
 process.stdout.write(JSON.stringify({ url: 'http://' + address + '/api/v1/k8s/audit', rules }) + '\n');
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (line === 'stats') {
     const dbBytes = ['shipwatch.db', 'shipwatch.db-wal'].reduce((a, f) => a + (fs.existsSync(path.join(dir, f)) ? fs.statSync(path.join(dir, f)).size : 0), 0);
     process.stdout.write(JSON.stringify({ cpu: process.cpuUsage(), counts: noStore ? { events: evaluated, alerts: 0 } : store.counts(), rules: await sum('shipwatch_rule_evaluation_seconds'),
-      store: await sum('shipwatch_store_write_seconds'), dbBytes }) + '\n');
+      store: await sum('shipwatch_store_write_seconds'), commits: await sum('shipwatch_store_write_seconds', '_count'), dbBytes }) + '\n');
   } else if (line === 'exit') break;
 }
 await new Promise((r) => { server.close(() => r()); server.closeAllConnections(); });
@@ -109,6 +109,7 @@ interface Stats {
   counts: { events: number; alerts: number };
   rules: number;
   store: number;
+  commits: number;
   dbBytes: number;
 }
 
@@ -181,7 +182,7 @@ console.log(`collector side: ${dist ? `compiled (${dist}), plain node` : 'TypeSc
 console.log(`rules: ${rules}`);
 console.log(`client: ${r.requests} requests of ${batch} events, ${concurrency} in flight; statuses ${JSON.stringify(r.statuses)}; accepted ${r.accepted}, duplicates ${r.duplicates}, rejected ${r.rejected}`);
 console.log(`collector: ${stored} events ${noStore ? 'evaluated (no store)' : 'stored'}, ${alerts} alerts; ${cpuSecs.toFixed(2)} CPU-s (user ${user.toFixed(2)}, system ${system.toFixed(2)}) in ${wall.toFixed(2)} s wall; ` +
-  `of which rules ${(s1.rules - s0.rules).toFixed(2)} s, store commits ${(s1.store - s0.store).toFixed(2)} s (wall time inside commits); database + WAL ${(s1.dbBytes / 1024 ** 2).toFixed(0)} MiB`);
+  `of which rules ${(s1.rules - s0.rules).toFixed(2)} s, store commits ${(s1.store - s0.store).toFixed(2)} s (wall time inside ${s1.commits - s0.commits} commits); database + WAL ${(s1.dbBytes / 1024 ** 2).toFixed(0)} MiB`);
 if (r.accepted !== stored || r.statuses['200'] !== r.requests) console.log('WARNING: not every event was accepted and stored');
 report(`k8s audit webhook (${mix} mix${dist ? ', compiled' : ', tsx'}${noStore ? ', NO store' : ''}): events accepted and evaluated per collector CPU-second`, r.accepted / cpuSecs, 'events/s', TARGET,
   `${r.accepted} events; wall-clock ${Math.round(r.accepted / wall).toLocaleString('en-US')} events/s with the client in another process`);

@@ -249,6 +249,26 @@ describe('normalizeAuditEvent', () => {
     assert.equal(weird.user, undefined);
     assert.equal(weird.source, undefined);
   });
+
+  test('a bounded copy is the value itself only when copying would change nothing', () => {
+    const b = { maxChars: 1000, maxDepth: 10, maxString: 10 };
+    const fine = { metadata: { name: 'a', labels: { app: 'w' } }, spec: { n: [1, true, null, 'x'] } };
+    assert.equal(boundedCopy(fine, b, true).value, fine);
+    const cases: [string, unknown, unknown][] = [
+      ['managed fields', { metadata: { name: 'a', managedFields: [{}] } }, { metadata: { name: 'a' } }],
+      ['a long string', { s: 'x'.repeat(11) }, { s: 'x'.repeat(10) }],
+      ['a non-finite number', { n: [1, Infinity] }, { n: [1, null] }],
+      ['an undefined member', { u: undefined, s: 'x' }, { u: null, s: 'x' }],
+      ['a date', { d: new Date(0) }, { d: {} }],
+      ['too deep', { a: { a: { a: 1 } } }, { a: { a: '[truncated]' } }],
+    ];
+    for (const [what, v, copy] of cases) {
+      const c = boundedCopy(v, { ...b, maxDepth: 2 }, true);
+      assert.notEqual(c.value, v, what);
+      assert.deepEqual(c.value, copy, what);
+    }
+    assert.equal(boundedCopy({ s: 'x'.repeat(600), t: 'y'.repeat(600) }, { ...b, maxString: 1000 }).cut, true, 'the total budget');
+  });
 });
 
 // ------------------------------------------------------------------------------------------------

@@ -153,8 +153,13 @@ export const REQUEST_OBJECT_BOUNDS: BoundOptions = { maxChars: 256 * 1024, maxDe
 export const RESPONSE_OBJECT_BOUNDS: BoundOptions = { maxChars: 64 * 1024, maxDepth: 32, maxString: 16 * 1024 };
 const SMALL_BOUNDS: BoundOptions = { maxChars: 32 * 1024, maxDepth: 8, maxString: 4 * 1024 };
 
-/** A JSON-safe copy within the bounds; `cut` is set when something was left out or shortened. */
+/**
+ * A JSON-safe copy within the bounds; `cut` is set when something was left out or shortened. A
+ * value that the copy would leave as it is (the usual case) is returned itself: building the copy
+ * cost more than the rest of normalizing an audit event, and parsed request bodies are not shared.
+ */
 export function boundedCopy(v: unknown, b: BoundOptions, dropManagedFields = false): { value: unknown; cut: boolean } {
+  if (copiesAsIs(v, b, dropManagedFields)) return { value: v, cut: false };
   const state = { left: b.maxChars, cut: false };
   const rec = (x: unknown, depth: number, key: string | undefined): unknown => {
     if (x === null || typeof x === 'boolean') return x;
@@ -204,6 +209,36 @@ export function boundedCopy(v: unknown, b: BoundOptions, dropManagedFields = fal
   };
   const value = rec(v, 0, undefined);
   return { value, cut: state.cut };
+}
+
+/** Whether boundedCopy's copy of `v` would equal `v`: the same walk and budget, without building. */
+function copiesAsIs(v: unknown, b: BoundOptions, dropManagedFields: boolean): boolean {
+  let left = b.maxChars;
+  const fits = (x: unknown, depth: number, key: string | undefined): boolean => {
+    if (x === null || typeof x === 'boolean') return true;
+    if (typeof x === 'number') return Number.isFinite(x);
+    if (typeof x === 'string') {
+      left -= x.length;
+      return x.length <= b.maxString && left >= 0;
+    }
+    if (typeof x !== 'object' || depth >= b.maxDepth) return false;
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i += 1) {
+        if (left <= 0) return false;
+        left -= 1;
+        if (!fits(x[i], depth + 1, undefined)) return false;
+      }
+      return true;
+    }
+    if (Object.getPrototypeOf(x) !== Object.prototype) return false;
+    for (const k in x) {
+      if (!Object.hasOwn(x, k) || k === '__proto__' || (dropManagedFields && k === 'managedFields' && key === 'metadata') || left <= 0) return false;
+      left -= k.length + 1;
+      if (!fits((x as Record<string, unknown>)[k], depth + 1, k)) return false;
+    }
+    return true;
+  };
+  return fits(v, 0, undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
