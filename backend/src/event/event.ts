@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './id.js';
 
 /** Where an event came from (DESIGN.md §3). */
 export type EventSource = 'docker' | 'kubernetes' | 'k8s_audit' | 'log' | 'metric' | 'collector';

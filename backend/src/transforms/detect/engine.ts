@@ -6,7 +6,7 @@
 
 import { severityOf, type Alert, type ShipEvent } from '../../event/event.js';
 import { nowRfc3339 } from '../../event/time.js';
-import { alertId } from './alert-id.js';
+import { uuidv7 } from '../../event/id.js';
 import { clearWindow, CorrelationStore, eventTimeMs, recordOccurrence, tupleKey, type KeyState } from './correlation.js';
 import { formatDuration } from './duration.js';
 import { buildRuleSet, readRuleDir, type CompiledRule, type RuleSet } from './loader.js';
@@ -322,7 +322,7 @@ export class DetectionEngine {
   private alert(rule: CompiledRule, ev: ShipEvent, count: number): Alert {
     const time = ev.event?.time;
     return {
-      id: alertId(),
+      id: uuidv7(),
       time: typeof time === 'string' ? time : nowRfc3339(),
       rule: { id: rule.id, level: rule.level, description: rule.template(ev), groups: [...rule.groups], mitre: [...rule.mitre] },
       severity: severityOf(rule.level),

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { uuidv7 } from './id.js';
+
+describe('event and alert ids', () => {
+  it('are UUIDv7, unique, and ordered by creation even within one millisecond', () => {
+    const ids = Array.from({ length: 5000 }, () => uuidv7(1_700_000_000_000));
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(new Set(ids).size, ids.length);
+    assert.ok(ids.every((x, i) => i === 0 || ids[i - 1]! < x));
+    const future = Date.now() + 86_400_000;
+    assert.equal(parseInt(uuidv7(future).replace('-', '').slice(0, 12), 16), future, 'the first 48 bits are the milliseconds');
+  });
+});
