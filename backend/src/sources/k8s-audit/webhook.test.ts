@@ -16,7 +16,7 @@ import type { Emitter } from '../../pipeline/emitter.js';
 import { Pipeline } from '../../pipeline/pipeline.js';
 import { Store } from '../../sinks/store/store.js';
 import { silentLogger } from '../../util/log.js';
-import { auditEvent } from './testdata.js';
+import { auditEvent, auditMix } from './testdata.js';
 import { createAuditWebhook, type AuditWebhookOptions, type AuditWebhookResult } from './webhook.js';
 
 const TOKEN = 'audit-token-0123456789abcdef';
@@ -162,6 +162,23 @@ describe('audit webhook: payloads', () => {
     assert.deepEqual([empty.status, empty.body], [200, { accepted: 0, duplicates: 0, rejected: [] }]);
     const nullItems = await h.post({ kind: 'EventList', items: null });
     assert.equal(nullItems.status, 200);
+  });
+
+  it('takes large bodies (the API server batches up to 400 events) as it takes small ones', async () => {
+    const h = await harness();
+    const evs = auditMix(400);
+    const body = JSON.stringify(list(evs));
+    assert.ok(body.length > 256 * 1024, `${body.length} bytes: large enough to be parsed element by element`);
+    const r = await h.post(body);
+    assert.deepEqual([r.status, r.body], [200, { accepted: 400, duplicates: 0, rejected: [] }]);
+    assert.deepEqual(stored(h.store).map((e) => (e.k8s as { audit: { auditID: string } }).audit.auditID).sort(), evs.map((e) => e.auditID as string).sort());
+    const nd = await h.post(auditMix(400).map((e) => JSON.stringify(e)).join('\n'), { headers: { 'Content-Type': 'application/x-ndjson' } });
+    assert.deepEqual([nd.status, nd.body.accepted], [200, 400]);
+    // Broken after the items: refused as a whole, with JSON.parse's own message.
+    const broken = await h.post(`${body.slice(0, -1)},}`);
+    assert.equal(broken.status, 400);
+    assert.match(broken.body.error!, /not valid JSON/);
+    assert.equal(stored(h.store).length, 800);
   });
 
   it('takes NDJSON and gzip bodies', async () => {

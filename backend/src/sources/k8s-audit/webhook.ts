@@ -27,6 +27,7 @@ import type { Emitter } from '../../pipeline/emitter.js';
 import { normalizeAuditEvent, type NormalizeAuditOptions } from '../../transforms/normalize/k8s-audit.js';
 import type { Logger } from '../../util/log.js';
 import { BodyError, readBody } from './body.js';
+import { bodyLines, parseSplit } from './json-split.js';
 import { RecentAuditKeys, TokenBucket } from './limits.js';
 import { auditMetrics, type AuditMetrics } from './metrics.js';
 
@@ -170,7 +171,7 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
 
     // The body: read here with this endpoint's limit, unless a body parser in front already did.
     let doc: unknown;
-    let ndjson: string | undefined;
+    let ndjson: string[] | undefined;
     const ctype = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const lines = ctype === 'application/x-ndjson' || ctype === 'application/jsonl' || ctype === 'application/x-jsonlines' || ctype === 'application/jsonlines';
     try {
@@ -184,14 +185,13 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
         raw = await readBody(req, maxBody);
       }
       if (raw !== undefined) {
-        const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-        if (text.trim().length === 0) {
+        if (isBlank(raw)) {
           opts.metrics.malformedTotal.inc({ source: 'k8s_audit' });
           answer(400, { error: 'empty request body: send an audit EventList, an Event or an array of Events as JSON' });
           return;
         }
-        if (lines) ndjson = text;
-        else doc = JSON.parse(text);
+        if (lines) ndjson = typeof raw === 'string' ? raw.split('\n') : bodyLines(raw);
+        else doc = parseBody(raw);
       }
     } catch (err) {
       if (err instanceof BodyError) {
@@ -213,7 +213,7 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     let items: unknown[];
     if (ndjson !== undefined) {
       // Line numbers are the indexes; blank lines are skipped, unparsable ones rejected.
-      items = ndjson.split('\n').map((l, i) => {
+      items = ndjson.map((l, i) => {
         const t = l.trim();
         if (!t) return SKIP;
         try {
@@ -331,6 +331,32 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     router,
     status: () => ({ ...st, dedup_keys: recent.size, dedup_evictions: recent.evictions }),
   };
+}
+
+/**
+ * Bodies from this size on are parsed element by element (json-split.ts): V8's large-object
+ * threshold. Below it one JSON.parse is cheaper (the scan costs ~2 µs per event; measured 3.2 µs
+ * per event at once against 5.1 split for 100-event bodies, 8.2 against 4.9 for 400-event ones).
+ */
+const LARGE_BODY = 128 * 1024;
+
+function parseBody(raw: Buffer | string): unknown {
+  if (typeof raw === 'string') return JSON.parse(raw);
+  if (raw.length >= LARGE_BODY) {
+    const split = parseSplit(raw);
+    if (split) return split.value;
+  }
+  return JSON.parse(raw.toString('utf8'));
+}
+
+/** Whether the body is empty or whitespace (String.prototype.trim's), without decoding it. */
+function isBlank(raw: Buffer | string): boolean {
+  if (typeof raw === 'string') return raw.trim().length === 0;
+  for (const b of raw) {
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    return b >= 0x80 ? raw.toString('utf8').trim().length === 0 : false;
+  }
+  return true;
 }
 
 /** The items of a webhook body: EventList.items, an array, or one Event. */
