@@ -171,6 +171,9 @@ describe('audit webhook: payloads', () => {
     assert.ok(body.length > 256 * 1024, `${body.length} bytes: large enough to be parsed element by element`);
     const r = await h.post(body);
     assert.deepEqual([r.status, r.body], [200, { accepted: 400, duplicates: 0, rejected: [] }]);
+    const commits = (await h.metrics.registry.getSingleMetric('shipwatch_store_write_seconds')!.get()).values
+      .find((v) => (v as { metricName?: string }).metricName === 'shipwatch_store_write_seconds_count')?.value ?? 0;
+    assert.ok(commits >= 4, `committed in parts of at most 100 events (${commits} commits)`);
     assert.deepEqual(stored(h.store).map((e) => (e.k8s as { audit: { auditID: string } }).audit.auditID).sort(), evs.map((e) => e.auditID as string).sort());
     const nd = await h.post(auditMix(400).map((e) => JSON.stringify(e)).join('\n'), { headers: { 'Content-Type': 'application/x-ndjson' } });
     assert.deepEqual([nd.status, nd.body.accepted], [200, 400]);
