@@ -25,8 +25,9 @@
 // --store none replaces the Pipeline by an emitter that only runs the rules (no SQLite): not the
 // figure against the target, but it shows what the store costs.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +120,18 @@ const child = spawn(process.execPath, [...nodeArgs, ...(dist ? [] : ['--import',
   env: { ...process.env, SHIPWATCH_BENCH: JSON.stringify({ src: dist ?? path.join(here, '..', 'src'), ext: dist ? 'js' : 'ts', rulesDir, token, noStore }) },
   stdio: ['pipe', 'pipe', 'inherit'],
 });
+// "On one core" literally: the collector side (all its threads) on CPU 0, this client on CPU 1,
+// when taskset exists and there are two CPUs.
+let pinned = false;
+if (os.availableParallelism() > 1) {
+  try {
+    execFileSync('taskset', ['-a', '-c', '-p', '0', String(child.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-c', '-p', '1', String(process.pid)], { stdio: 'ignore' });
+    pinned = true;
+  } catch {
+    // no taskset: both processes run where the scheduler puts them
+  }
+}
 const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
 const next = async <T>(): Promise<T> => {
   const l = await lines.next();
@@ -196,7 +209,7 @@ const system = (s1.cpu.system - s0.cpu.system) / 1e6;
 const cpuSecs = user + system;
 const stored = s1.counts.events - s0.counts.events;
 const alerts = s1.counts.alerts - s0.counts.alerts;
-console.log(`collector side: ${dist ? `compiled (${dist}), plain node` : 'TypeScript sources through tsx'}; mix: ${mix}; load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)} on ${(await import('node:os')).availableParallelism()} cores`);
+console.log(`collector side: ${dist ? `compiled (${dist}), plain node` : 'TypeScript sources through tsx'}${pinned ? ', pinned to CPU 0 (client on CPU 1)' : ''}; mix: ${mix}; load average ${os.loadavg()[0]!.toFixed(2)} on ${os.availableParallelism()} cores`);
 console.log(`rules: ${rules}`);
 console.log(`client: ${r.requests} requests of ${batch} events, ${concurrency} in flight; statuses ${JSON.stringify(r.statuses)}; accepted ${r.accepted}, duplicates ${r.duplicates}, rejected ${r.rejected}`);
 console.log(`collector: ${stored} events ${noStore ? 'evaluated (no store)' : 'stored'}, ${alerts} alerts; ${cpuSecs.toFixed(2)} CPU-s (user ${user.toFixed(2)}, system ${system.toFixed(2)}) in ${wall.toFixed(2)} s wall; ` +
