@@ -69,6 +69,19 @@ export function makeRule(overrides: Partial<Rule> = {}): Rule {
   };
 }
 
+/** A low-level shipped rule without MITRE ids, the base of the rule list tests. */
+export function makeLowRule(overrides: Partial<Rule> = {}): Rule {
+  return makeRule({
+    level: 3,
+    description: 'exec in {container.name}',
+    groups: ['container_exec'],
+    mitre: [],
+    file: '/opt/shipwatch/rules/docker.yaml',
+    line: 12,
+    ...overrides,
+  });
+}
+
 export function makeContainer(overrides: Partial<Container> = {}): Container {
   return {
     id: 'c0ffee0000000000000000000000000000000000000000000000000000000000',

@@ -1,8 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { BackendSrvRequest } from '@grafana/runtime';
-import type { Rule } from '../../api/types';
-import { makeRule } from '../../test/fixtures';
+import { makeLowRule } from '../../test/fixtures';
 import { httpError, mockCollector } from '../../test/backendSrv';
 import { renderAt } from '../../test/render';
 import { detailsTestIds } from './RuleDetails';
@@ -23,17 +22,7 @@ beforeAll(() => {
   Object.assign(global, { ResizeObserver: NoopObserver, IntersectionObserver: NoopObserver });
 });
 
-// The shared fixture, as a low-level shipped rule without MITRE ids.
-const rule = (over: Partial<Rule>): Rule =>
-  makeRule({
-    level: 3,
-    description: 'exec in {container.name}',
-    groups: ['container_exec'],
-    mitre: [],
-    file: '/opt/shipwatch/rules/docker.yaml',
-    line: 12,
-    ...over,
-  });
+const rule = makeLowRule;
 
 const rules = [
   rule({}),

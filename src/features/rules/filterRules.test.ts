@@ -1,18 +1,7 @@
-import type { Rule } from '../../api/types';
-import { makeRule } from '../../test/fixtures';
+import { makeLowRule } from '../../test/fixtures';
 import { filterRules, levelBucket, NO_FILTER, nextLocalRuleId, ruleGroups } from './filterRules';
 
-// The shared fixture, as a low-level shipped rule without MITRE ids.
-const rule = (over: Partial<Rule>): Rule =>
-  makeRule({
-    level: 3,
-    description: 'exec in {container.name}',
-    groups: ['container_exec'],
-    mitre: [],
-    file: '/opt/shipwatch/rules/docker.yaml',
-    line: 1,
-    ...over,
-  });
+const rule = makeLowRule;
 
 const rules = [
   rule({}),
