@@ -250,7 +250,7 @@ describe('normalizeAuditEvent', () => {
     assert.equal(weird.source, undefined);
   });
 
-  test('a bounded copy is the value itself only when copying would change nothing', () => {
+  test('a bounded copy is the value itself when the bounds change nothing, and shares what they leave as it is', () => {
     const b = { maxChars: 1000, maxDepth: 10, maxString: 10 };
     const fine = { metadata: { name: 'a', labels: { app: 'w' } }, spec: { n: [1, true, null, 'x'] } };
     assert.equal(boundedCopy(fine, b, true).value, fine);
@@ -268,6 +268,14 @@ describe('normalizeAuditEvent', () => {
       assert.deepEqual(c.value, copy, what);
     }
     assert.equal(boundedCopy({ s: 'x'.repeat(600), t: 'y'.repeat(600) }, { ...b, maxString: 1000 }).cut, true, 'the total budget');
+    // Copy on write: what the bounds leave as it is stays shared, and the input is not changed.
+    const keep = { x: [1, 2] };
+    const mixed = { keep, list: [keep, 'x'.repeat(11)] };
+    const c = boundedCopy(mixed, b).value as typeof mixed;
+    assert.deepEqual(c, { keep, list: [keep, 'x'.repeat(10)] });
+    assert.equal(c.keep, keep);
+    assert.equal(c.list[0], keep);
+    assert.equal(mixed.list[1], 'x'.repeat(11));
   });
 });
 

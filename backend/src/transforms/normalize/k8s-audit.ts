@@ -154,12 +154,12 @@ export const RESPONSE_OBJECT_BOUNDS: BoundOptions = { maxChars: 64 * 1024, maxDe
 const SMALL_BOUNDS: BoundOptions = { maxChars: 32 * 1024, maxDepth: 8, maxString: 4 * 1024 };
 
 /**
- * A JSON-safe copy within the bounds; `cut` is set when something was left out or shortened. A
- * value that the copy would leave as it is (the usual case) is returned itself: building the copy
- * cost more than the rest of normalizing an audit event, and parsed request bodies are not shared.
+ * A JSON-safe copy within the bounds; `cut` is set when something was left out or shortened.
+ * Copy on write: a part the bounds leave as it is (the usual case) is returned itself, and only
+ * the objects above a change are copied. Building a whole copy cost more than the rest of
+ * normalizing an audit event, and parsed request bodies are not shared.
  */
 export function boundedCopy(v: unknown, b: BoundOptions, dropManagedFields = false): { value: unknown; cut: boolean } {
-  if (copiesAsIs(v, b, dropManagedFields)) return { value: v, cut: false };
   const state = { left: b.maxChars, cut: false };
   const rec = (x: unknown, depth: number, key: string | undefined): unknown => {
     if (x === null || typeof x === 'boolean') return x;
@@ -183,62 +183,53 @@ export function boundedCopy(v: unknown, b: BoundOptions, dropManagedFields = fal
       return '[truncated]';
     }
     if (Array.isArray(x)) {
-      const out: unknown[] = [];
-      for (const item of x) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < x.length; i += 1) {
         if (state.left <= 0) {
           state.cut = true;
+          out ??= x.slice(0, i);
           break;
         }
         state.left -= 1;
-        out.push(rec(item, depth + 1, undefined));
+        const item: unknown = x[i];
+        const r = rec(item, depth + 1, undefined);
+        if (out) out.push(r);
+        else if (r !== item) out = [...x.slice(0, i), r];
       }
-      return out;
+      return out ?? x;
     }
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(x)) {
-      if (k === '__proto__') continue;
-      if (dropManagedFields && k === 'managedFields' && key === 'metadata') continue;
+    // Anything but a plain object (a Date, a class instance) becomes one.
+    let out: Record<string, unknown> | undefined = Object.getPrototypeOf(x) === Object.prototype ? undefined : {};
+    const keys = Object.keys(x);
+    const copyUpTo = (n: number): Record<string, unknown> => {
+      const o: Record<string, unknown> = {};
+      for (let j = 0; j < n; j += 1) o[keys[j]!] = (x as Record<string, unknown>)[keys[j]!];
+      return o;
+    };
+    for (let i = 0; i < keys.length; i += 1) {
+      const k = keys[i]!;
+      if (k === '__proto__' || (dropManagedFields && k === 'managedFields' && key === 'metadata')) {
+        out ??= copyUpTo(i);
+        continue;
+      }
       if (state.left <= 0) {
         state.cut = true;
+        out ??= copyUpTo(i);
         break;
       }
       state.left -= k.length + 1;
-      out[k] = rec((x as Record<string, unknown>)[k], depth + 1, k);
+      const val = (x as Record<string, unknown>)[k];
+      const r = rec(val, depth + 1, k);
+      if (out) out[k] = r;
+      else if (r !== val) {
+        out = copyUpTo(i);
+        out[k] = r;
+      }
     }
-    return out;
+    return out ?? x;
   };
   const value = rec(v, 0, undefined);
   return { value, cut: state.cut };
-}
-
-/** Whether boundedCopy's copy of `v` would equal `v`: the same walk and budget, without building. */
-function copiesAsIs(v: unknown, b: BoundOptions, dropManagedFields: boolean): boolean {
-  let left = b.maxChars;
-  const fits = (x: unknown, depth: number, key: string | undefined): boolean => {
-    if (x === null || typeof x === 'boolean') return true;
-    if (typeof x === 'number') return Number.isFinite(x);
-    if (typeof x === 'string') {
-      left -= x.length;
-      return x.length <= b.maxString && left >= 0;
-    }
-    if (typeof x !== 'object' || depth >= b.maxDepth) return false;
-    if (Array.isArray(x)) {
-      for (let i = 0; i < x.length; i += 1) {
-        if (left <= 0) return false;
-        left -= 1;
-        if (!fits(x[i], depth + 1, undefined)) return false;
-      }
-      return true;
-    }
-    if (Object.getPrototypeOf(x) !== Object.prototype) return false;
-    for (const k in x) {
-      if (!Object.hasOwn(x, k) || k === '__proto__' || (dropManagedFields && k === 'managedFields' && key === 'metadata') || left <= 0) return false;
-      left -= k.length + 1;
-      if (!fits((x as Record<string, unknown>)[k], depth + 1, k)) return false;
-    }
-    return true;
-  };
-  return fits(v, 0, undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
