@@ -210,8 +210,10 @@ export class Store {
     const cutoff = nanosToRfc3339(BigInt(nowMs - this.opts.maxAgeMs) * 1_000_000n);
     let deleted = 0;
     const drop = this.db.transaction((table: 'events' | 'alerts', sql: string, ...params: unknown[]) => {
-      if (table === 'events') this.inlineEvents(sql, params);
-      const rows = this.db.prepare(`DELETE FROM ${table} WHERE seq IN (${sql}) RETURNING size`).all(...params) as { size: number }[];
+      // The rows chosen once, as a JSON list, for the copy into alerts and the DELETE alike.
+      const seqs = JSON.stringify(this.db.prepare(sql).pluck().all(...params));
+      if (table === 'events') this.inlineEvents(seqs);
+      const rows = this.db.prepare(`DELETE FROM ${table} WHERE seq IN (SELECT value FROM json_each(?)) RETURNING size`).all(seqs) as { size: number }[];
       for (const r of rows) this.storedBytes -= r.size;
       this.rows[table] -= rows.length;
       deleted += rows.length;
@@ -233,13 +235,10 @@ export class Store {
     return { deleted };
   }
 
-  /**
-   * Copies the events that `sql` selects into the alerts that refer to them, which outlive them.
-   * Runs in the transaction of the DELETE that follows, so `sql` selects the same rows for both.
-   */
-  private inlineEvents(sql: string, params: unknown[]): void {
+  /** Copies the events about to be deleted (`seqs`, a JSON list) into the alerts that refer to them. */
+  private inlineEvents(seqs: string): void {
     const refs = this.db.prepare(`SELECT a.seq, a.body, e.body AS event FROM alerts AS a JOIN events AS e ON e.seq = a.event_seq
-      WHERE a.event_seq IN (${sql})`).all(...params) as { seq: number; body: string; event: string }[];
+      WHERE a.event_seq IN (SELECT value FROM json_each(?))`).all(seqs) as { seq: number; body: string; event: string }[];
     for (const r of refs) {
       const body = withEvent(r.body, r.event);
       this.inlineAlert.run(body, body.length, r.seq);
