@@ -106,8 +106,9 @@ export class Store {
   private write(batch: Batch): void {
     const encoded: EncodedBatch = { events: new Array<string>(batch.events.length), alerts: new Array<string>(batch.alerts.length) };
     const keep = this.opts.eventSources;
-    // By identity: the alerts of a batch hold the very event objects of that batch.
-    const written = new Map<ShipEvent, { json: string; seq: number | null }>();
+    // By identity: the alerts of a batch hold the very event objects of that batch. Most batches
+    // raise no alert, and then need no map.
+    const written = batch.alerts.length > 0 ? new Map<ShipEvent, { json: string; seq: number | null }>() : undefined;
     batch.events.forEach((ev, i) => {
       const body = JSON.stringify(ev);
       encoded.events[i] = body;
@@ -119,10 +120,10 @@ export class Store {
         this.rows.events += 1;
         this.inventory.apply(ev);
       }
-      written.set(ev, { json: body, seq });
+      written?.set(ev, { json: body, seq });
     });
     batch.alerts.forEach((a, i) => {
-      const ev = written.get(a.event);
+      const ev = written?.get(a.event);
       let full = '';
       let body = '';
       if (ev) {
