@@ -1,4 +1,5 @@
 import type { Alert, ShipEvent } from '../../event/event.js';
+import { eventJson } from '../../event/json.js';
 import { rfc3339ToNanos } from '../../event/time.js';
 import { LABEL_NAME } from './config.js';
 
@@ -187,7 +188,7 @@ export function eventEntry(ev: ShipEvent, opts: EntryOptions, labeler?: StreamLa
   return {
     stream: labeler ? labeler.labelsJson(ev) : JSON.stringify(streamLabels(ev, opts)),
     ts: entryTime(ev.event?.time),
-    line: ev.event?.source === 'log' ? logLineJson(ev) : (json ?? JSON.stringify(ev)),
+    line: ev.event?.source === 'log' ? logLineJson(ev) : (json ?? eventJson(ev)),
     meta: opts.structuredMetadata ? metadata(ev) : null,
   };
 }

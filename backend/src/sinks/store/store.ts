@@ -1,4 +1,5 @@
 import type { Alert, Checkpoint, ShipEvent } from '../../event/event.js';
+import { eventJson } from '../../event/json.js';
 import { nanosToRfc3339 } from '../../event/time.js';
 import type { Batch, CommitHook, EncodedBatch } from '../../pipeline/batch.js';
 import type { CollectorMetrics } from '../../metrics/registry.js';
@@ -110,7 +111,7 @@ export class Store {
     // raise no alert, and then need no map.
     const written = batch.alerts.length > 0 ? new Map<ShipEvent, { json: string; seq: number | null }>() : undefined;
     batch.events.forEach((ev, i) => {
-      const body = JSON.stringify(ev);
+      const body = eventJson(ev);
       encoded.events[i] = body;
       let seq: number | null = null;
       if (!keep || keep.has(ev.event.source)) {

@@ -176,7 +176,7 @@ export class AuditLogReader {
       this.bad(`invalid JSON: ${(err as Error).message}`, end);
       return;
     }
-    const ev = normalizeAuditEvent(obj, this.normOpts);
+    const ev = normalizeAuditEvent(obj, this.normOpts, text);
     if (!('event' in ev)) {
       this.bad(ev.error, end);
       return;

@@ -184,6 +184,38 @@ describe('audit webhook: payloads', () => {
     assert.equal(stored(h.store).length, 800);
   });
 
+  it('stores each audit Event as received whatever the body shape, searchable by the characters Go escapes', async () => {
+    const h = await harness();
+    const goJson = (v: unknown) => JSON.stringify(v).replace(/&/g, '\\u0026').replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+    const sent: Record<string, unknown>[] = [];
+    const ev = (uri: string, extra: Record<string, unknown> = {}) => {
+      const e = { ...auditEvent('pod_list'), auditID: `id-${sent.length}`, requestURI: uri, ...extra };
+      sent.push(e);
+      return e;
+    };
+    const bodies = [
+      goJson(list([ev('/api/v1/pods?a=1&b=<list>'), ev('/api/v1/pods?limit=1')])),
+      goJson([ev('/api/v1/pods?array=1&x')]),
+      goJson(ev('/api/v1/pods?single=1&x')),
+      JSON.stringify(list([ev('/api/v1/pods?pretty=1&x')]), null, 2),
+      JSON.stringify(list([ev('/api/v1/pods?accent=\u00e9', { annotations: { note: 'caf\u00e9 \\u0026 \u2028' } })])).replace('é', '\\u00e9'),
+    ];
+    for (const b of bodies) assert.equal((await h.post(b)).status, 200, b.slice(0, 80));
+    const nd = await h.post(`${goJson(ev('/api/v1/pods?ndjson=1&x'))}\n`, { headers: { 'Content-Type': 'application/x-ndjson' } });
+    assert.equal(nd.status, 200);
+    const got = new Map(stored(h.store).map((e) => [(e.k8s as { audit: { auditID: string } }).audit.auditID, (e.k8s as { audit: unknown }).audit]));
+    for (const e of sent) assert.deepEqual(got.get(e.auditID as string), e);
+    const found = (q: string) => h.store.events({ q, limit: 100 }).items.map((e) => (e.k8s as { audit: { auditID: string } }).audit.auditID).sort();
+    assert.deepEqual(found('?a=1&b=<list>'), ['id-0']);
+    assert.deepEqual(found('&x'), ['id-2', 'id-3', 'id-4', 'id-6']);
+    assert.deepEqual(found('accent=é'), ['id-5']);
+    // The received text itself is what was stored (spaces and all), not a new serialization.
+    const spaced = JSON.stringify(list([ev('/api/v1/pods?spaced=1')]), null, 1).replace(/\n\s*/g, ' ');
+    assert.equal((await h.post(spaced)).status, 200);
+    const row = h.store.db.prepare("SELECT body FROM events WHERE instr(body, 'spaced=1') > 0").get() as { body: string };
+    assert.ok(row.body.includes('"auditID": "id-7"'), row.body.slice(0, 200));
+  });
+
   it('takes NDJSON and gzip bodies', async () => {
     const h = await harness();
     const nd = await h.post(`${JSON.stringify(auditEvent())}\n\n${JSON.stringify(auditEvent('exec'))}\nnot json\n`, { headers: { 'Content-Type': 'application/x-ndjson' } });

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { ShipEvent } from '../../event/event.js';
 import { getPath } from '../../event/fieldpath.js';
+import { eventJson, jsonTextOf } from '../../event/json.js';
 import {
   boundedCopy,
   credentialsInText,
@@ -12,6 +13,7 @@ import {
   isSensitiveHostPath,
   normalizeAuditEvent,
   parseAuditPayload,
+  type NormalizeAuditOptions,
   summarizePodSpec,
   summarizeRules,
 } from './k8s-audit.js';
@@ -276,6 +278,31 @@ describe('normalizeAuditEvent', () => {
     assert.equal(c.keep, keep);
     assert.equal(c.list[0], keep);
     assert.equal(mixed.list[1], 'x'.repeat(11));
+  });
+
+  test('keeps the received audit Event itself as k8s.audit when the bounds leave it as it is, with its text', () => {
+    const text = JSON.stringify({ ...execEvent, requestObject: { kind: 'Pod', metadata: { name: 'p' } } });
+    const received = JSON.parse(text) as Record<string, unknown>;
+    const ev = ok(normalizeAuditEvent(received, {}, text));
+    assert.equal(getPath(ev, 'k8s.audit'), received);
+    assert.equal(jsonTextOf(received), text);
+    assert.equal(eventJson(ev), JSON.stringify(ev));
+    // Changed by the bounds (managed fields dropped, a string cut, the response left out): a copy,
+    // and no text, so the store serializes what the event holds.
+    const cases: [string, Record<string, unknown>, NormalizeAuditOptions][] = [
+      ['managed fields', { ...execEvent, requestObject: { kind: 'Pod', metadata: { name: 'p', managedFields: [{}] } } }, {}],
+      ['a long string', { ...execEvent, requestObject: { kind: 'Pod', data: 'x'.repeat(100) } }, { requestObjectBounds: { maxChars: 1000, maxDepth: 8, maxString: 10 } }],
+      ['the response object', { ...execEvent, responseObject: { kind: 'Pod' } }, { keepResponseObject: false }],
+    ];
+    for (const [what, obj, opts] of cases) {
+      const t = JSON.stringify(obj);
+      const parsed = JSON.parse(t) as Record<string, unknown>;
+      const e = ok(normalizeAuditEvent(parsed, opts, t));
+      const audit = getPath(e, 'k8s.audit') as object;
+      assert.notEqual(audit, parsed, what);
+      assert.equal(jsonTextOf(audit), undefined, what);
+      assert.deepEqual(JSON.parse(eventJson(e)), JSON.parse(JSON.stringify(e)), what);
+    }
   });
 });
 

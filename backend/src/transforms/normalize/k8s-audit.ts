@@ -33,6 +33,7 @@
 // objectRef-based fields exist.
 
 import { newEventId, type ShipEvent } from '../../event/event.js';
+import { rememberJsonText } from '../../event/json.js';
 import { normalizeRfc3339 } from '../../event/time.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -646,18 +647,22 @@ export interface NormalizeAuditOptions {
 /** Session-opening pod subresources that become event.action (see the module comment). */
 const SESSION_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
-/** A ShipEvent for one audit Event, or `{error}` when it is not one. Never throws. */
-export function normalizeAuditEvent(obj: unknown, opts: NormalizeAuditOptions = {}): ShipEvent | { error: string } {
+/**
+ * A ShipEvent for one audit Event, or `{error}` when it is not one. Never throws. `text`, when
+ * given, is the JSON text `obj` was parsed from: if the event keeps `obj` unchanged as k8s.audit,
+ * that text is what the store and Loki write for it (event/json.ts).
+ */
+export function normalizeAuditEvent(obj: unknown, opts: NormalizeAuditOptions = {}, text?: string): ShipEvent | { error: string } {
   try {
     const err = validateAuditEvent(obj);
     if (err) return { error: err };
-    return build(obj as Record<string, unknown>, opts);
+    return build(obj as Record<string, unknown>, opts, text);
   } catch (e) {
     return { error: `audit event could not be normalized: ${(e as Error).message}` };
   }
 }
 
-function build(a: Record<string, unknown>, opts: NormalizeAuditOptions): ShipEvent {
+function build(a: Record<string, unknown>, opts: NormalizeAuditOptions, text: string | undefined): ShipEvent {
   const verb = a.verb as string;
   const objectRef = isObj(a.objectRef) ? a.objectRef : {};
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -670,29 +675,43 @@ function build(a: Record<string, unknown>, opts: NormalizeAuditOptions): ShipEve
     o && isObj(o.metadata) && o.kind !== 'DeleteOptions' && o.kind !== 'Status' ? str(o.metadata.name) : undefined;
   const name = str(objectRef.name) ?? metaName(reqObj) ?? metaName(respObj);
 
-  // k8s.audit: the audit event under its own names, bounded.
+  // k8s.audit: the audit event under its own names, bounded. When the bounds change nothing (the
+  // usual case), it is the received object itself, and its received text can stand for it.
   const truncated: string[] = [];
-  const audit: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(a)) {
-    if (k === '__proto__' || v === undefined) continue;
+  let audit: Record<string, unknown> = {};
+  let unchanged = true;
+  for (const k of Object.keys(a)) {
+    const v = a[k];
+    if (k === '__proto__' || v === undefined) {
+      unchanged = false;
+      continue;
+    }
     if (k === 'requestObject' || k === 'responseObject') continue;
     const c = boundedCopy(v, SMALL_BOUNDS);
     if (c.cut) truncated.push(k);
+    if (c.value !== v) unchanged = false;
     audit[k] = c.value;
   }
   if (a.requestObject !== undefined) {
     const c = boundedCopy(a.requestObject, opts.requestObjectBounds ?? REQUEST_OBJECT_BOUNDS, true);
     if (c.cut) truncated.push('requestObject');
+    if (c.value !== a.requestObject) unchanged = false;
     audit.requestObject = c.value;
   }
   if (a.responseObject !== undefined) {
     if (opts.keepResponseObject === false) {
       truncated.push('responseObject');
+      unchanged = false;
     } else {
       const c = boundedCopy(a.responseObject, opts.responseObjectBounds ?? RESPONSE_OBJECT_BOUNDS, true);
       if (c.cut) truncated.push('responseObject');
+      if (c.value !== a.responseObject) unchanged = false;
       audit.responseObject = c.value;
     }
+  }
+  if (unchanged && Object.getPrototypeOf(a) === Object.prototype) {
+    audit = a;
+    if (text !== undefined) rememberJsonText(a, text);
   }
 
   const k8s: Record<string, unknown> = { audit, verb };
