@@ -5,7 +5,7 @@
 //                                          [--store none]
 //
 // The collector side runs in a child process: the collector's API server (createApi) with the
-// webhook mounted as publicRouters, a Pipeline with the detection engine loaded from rules/, and a
+// webhook served as the collector serves it (publicRoutes), a Pipeline with the detection engine loaded from rules/, and a
 // real SQLite Store; its CPU time (process.cpuUsage: JSON parsing, normalizing, rules, SQLite, GC,
 // HTTP) is what is measured. This process is the HTTP client: it POSTs EventLists of realistic
 // audit events, each with a fresh auditID, with a few requests in flight like the API server's
@@ -89,7 +89,7 @@ let evaluated = 0;
 const rulesOnly = { emit: (e) => { evaluated += 1; detector?.evaluate(e); }, flush: async () => undefined };
 const hook = createAuditWebhook({ token, emitter: noStore ? rulesOnly : pipeline, metrics, log, hostName: 'bench', maxEventsPerSecond: 0 });
 const app = createApi({ token: 'bench-api-token-0123456789', bodyLimit: 16 * 1024 * 1024, store, metrics, log,
-  status: () => ({ status: 'ok', version: 'bench', sources: {}, sinks: {} }), publicRouters: [hook.router] });
+  status: () => ({ status: 'ok', version: 'bench', sources: {}, sinks: {} }), publicRoutes: [hook.route] });
 const { server, address } = await listen(app, '127.0.0.1:0');
 const sum = async (name, part = '_sum') => (await metrics.registry.getSingleMetric(name).get()).values.find((v) => v.metricName === name + part)?.value ?? 0;
 process.stdout.write(JSON.stringify({ url: 'http://' + address + '/api/v1/k8s/audit', rules }) + '\n');

@@ -163,7 +163,7 @@ export class Collector {
       status: () => collector.status(),
       containerMetrics: (id) => stats?.latest(id),
       routers: [ruleRoutes(rules)],
-      publicRouters: [auditWebhook.router],
+      publicRoutes: [auditWebhook.route],
     });
     try {
       const { server, address } = await listen(app, cfg.api.listen);

@@ -5,7 +5,7 @@
 // message when it is not there.
 //
 // Part 1 runs the collector's API server in-process with the webhook mounted as the collector
-// mounts it (ApiDeps.publicRouters). Part 2 does the same against the collector CLI and skips
+// mounts it (ApiDeps.publicRoutes). Part 2 does the same against the collector CLI and skips
 // itself while the webhook / audit log reader are not wired into the collector.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -104,7 +104,7 @@ describe('Kubernetes audit traces through the webhook (in-process API server)', 
     const hook = createAuditWebhook({ token: AUDIT_TOKEN, emitter: pipeline, metrics, log, hostName: 'trace-cluster' });
     const app = createApi({
       token: API_TOKEN, bodyLimit: 16 * 1024 * 1024, store, metrics, log,
-      status: () => ({ status: 'ok', version: 'test', sources: {}, sinks: {} }), publicRouters: [hook.router],
+      status: () => ({ status: 'ok', version: 'test', sources: {}, sinks: {} }), publicRoutes: [hook.route],
     });
     const l = await listen(app, '127.0.0.1:0');
     server = l.server;

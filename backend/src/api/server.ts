@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { CollectorMetrics } from '../metrics/registry.js';
@@ -6,6 +6,7 @@ import type { Store } from '../sinks/store/store.js';
 import type { Logger } from '../util/log.js';
 import { bearerAuth } from './auth.js';
 import { BadRequest } from './params.js';
+import { publicRouteFor, type PublicRoute } from './public-route.js';
 import { alertRoutes } from './routes/alerts.js';
 import { containerRoutes, type MetricsLookup } from './routes/containers.js';
 import { eventRoutes } from './routes/events.js';
@@ -29,18 +30,26 @@ export interface ApiDeps {
   containerMetrics?: MetricsLookup;
   /** Extra routers mounted under /api/v1 behind the token (rules, ...). */
   routers?: express.Router[];
-  /** Routers under /api/v1 with their own authentication (the audit webhook). */
-  publicRouters?: express.Router[];
+  /** Endpoints with their own authentication, served ahead of express (the audit webhook). */
+  publicRoutes?: PublicRoute[];
 }
 
-export function createApi(d: ApiDeps): express.Express {
+/** The API server's request listener: the public routes, then the express app for the rest. */
+export function createApi(d: ApiDeps): RequestListener {
+  const app = expressApp(d);
+  const routes = d.publicRoutes ?? [];
+  return (req, res) => {
+    const route = publicRouteFor(routes, req.url);
+    if (route) route.serve(req, res);
+    else app(req, res);
+  };
+}
+
+function expressApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
-  // Routers with their own authentication and body handling (the audit webhook) come before the
-  // global JSON parser: they authenticate first, then read their bodies with their own limit.
-  for (const r of d.publicRouters ?? []) app.use('/api/v1', r);
   app.use(express.json({ limit: d.bodyLimit }));
 
   app.get('/metrics', async (_req, res) => {
@@ -80,12 +89,12 @@ export function createApi(d: ApiDeps): express.Express {
 }
 
 /** Listens on `host:port` (port 0 picks a free one); resolves with the bound address. */
-export function listen(app: express.Express, hostPort: string): Promise<{ server: Server; address: string }> {
+export function listen(listener: RequestListener, hostPort: string): Promise<{ server: Server; address: string }> {
   const i = hostPort.lastIndexOf(':');
   const host = hostPort.slice(0, i).replace(/^\[|\]$/g, '');
   const port = Number(hostPort.slice(i + 1));
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(listener).listen(port, host);
     server.once('error', reject);
     server.once('listening', () => {
       const a = server.address();

@@ -41,7 +41,7 @@ describe('received JSON text', () => {
     const json = eventJson(ev);
     assert.equal(json, JSON.stringify(ev), 'same text when the sender wrote compact JSON in the same order');
     assert.deepEqual(JSON.parse(json), ev);
-    assert.equal(ev.k8s!.audit, audit, 'the event is left as it was');
+    assert.equal((ev.k8s as { audit: unknown }).audit, audit, 'the event is left as it was');
     assert.ok(!json.includes('\u0000') && !json.includes('\\u0000'));
   });
 

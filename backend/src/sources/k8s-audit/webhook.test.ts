@@ -39,7 +39,7 @@ afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-/** An express app with the webhook on a real Store + Pipeline. `viaApi`: mounted as the collector does, behind its global JSON parser. */
+/** An express app with the webhook on a real Store + Pipeline. `viaApi`: served as the collector serves it, by the API server ahead of express. */
 async function harness(o: Partial<AuditWebhookOptions> & { viaApi?: boolean; emitter?: Emitter } = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-audit-'));
   dirs.push(dir);
@@ -48,14 +48,15 @@ async function harness(o: Partial<AuditWebhookOptions> & { viaApi?: boolean; emi
   const store = new Store({ path: dir, maxAgeMs: 86_400_000 * 365 * 100, maxBytes: 1e9, metrics });
   const pipeline = new Pipeline({ store, metrics, log });
   const hook = createAuditWebhook({ token: TOKEN, emitter: o.emitter ?? pipeline, metrics, log, hostName: 'cluster-1', ...o });
-  let app: express.Express;
+  let app: http.RequestListener;
   if (o.viaApi) {
-    app = createApi({ token: 'api-token-0123456789abcdef', bodyLimit: 16 * 1024 * 1024, store, metrics, log, status: () => ({ status: 'ok', version: 't', sources: {}, sinks: {} }), publicRouters: [hook.router] });
+    app = createApi({ token: 'api-token-0123456789abcdef', bodyLimit: 16 * 1024 * 1024, store, metrics, log, status: () => ({ status: 'ok', version: 't', sources: {}, sinks: {} }), publicRoutes: [hook.route] });
   } else {
-    app = express();
-    app.use('/api/v1', hook.router);
+    const e = express();
+    e.use('/api/v1', hook.router);
+    app = e;
   }
-  const server = app.listen(0, '127.0.0.1');
+  const server = http.createServer(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/k8s/audit`;
   const h: Harness = {
@@ -362,15 +363,26 @@ describe('audit webhook: limits', () => {
 });
 
 describe('audit webhook: mounting', () => {
-  it('works behind the API server global JSON parser (publicRouters), with its own token', async () => {
+  it('is served by the API server ahead of express (publicRoutes), with its own token, and the other endpoints still answer', async () => {
     const h = await harness({ viaApi: true });
     const r = await h.post(list([auditEvent(), auditEvent('exec')]));
     assert.equal(r.status, 200);
     assert.equal(r.body.accepted, 2);
+    assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
     assert.equal((await h.post(list([auditEvent()]), { token: 'api-token-0123456789abcdef' })).status, 401);
     const bad = await h.post('{oops');
     assert.equal(bad.status, 400);
-    assert.equal(stored(h.store).length, 2);
+    const post = (url: string) => fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(list([auditEvent()])) });
+    assert.equal((await post(`${h.url}/?timeout=30s`)).status, 200, 'a trailing slash and a query string');
+    assert.equal((await fetch(h.url, { headers: { Authorization: `Bearer ${TOKEN}` } })).status, 405);
+    assert.equal(stored(h.store).length, 3);
+    const base = h.url.replace('/k8s/audit', '');
+    assert.equal((await fetch(`${base}/health`)).status, 200);
+    assert.equal((await fetch(`${base}/events`)).status, 401, 'the API token still guards the rest');
+    assert.equal((await fetch(`${base}/events`, { headers: { Authorization: 'Bearer api-token-0123456789abcdef' } })).status, 200);
+    const other = await fetch(`${base}/k8s/auditx`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(other.status, 401, 'another path is not the webhook: the API token guards it');
   });
 });
 

@@ -20,8 +20,10 @@
 // the retry is taken (at least once: the first copy may still commit).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import express, { type Request, type Response } from 'express';
+import express from 'express';
+import type { PublicRoute } from '../../api/public-route.js';
 import type { CollectorMetrics } from '../../metrics/registry.js';
 import type { Emitter } from '../../pipeline/emitter.js';
 import { normalizeAuditEvent, type NormalizeAuditOptions } from '../../transforms/normalize/k8s-audit.js';
@@ -96,7 +98,13 @@ export interface AuditWebhookStatus {
 }
 
 export interface AuditWebhook {
-  /** Handles `POST /k8s/audit`; mount it under `/api/v1`, before any global body parser. */
+  /**
+   * `/api/v1/k8s/audit` for the API server to serve ahead of express (ApiDeps.publicRoutes):
+   * express swaps the prototypes of every request and response, which cost this endpoint about
+   * 400 µs per request (4 µs per event at 100-event batches, measured).
+   */
+  route: PublicRoute;
+  /** The same as an express router: mount it under `/api/v1`, before any global body parser. */
   router: express.Router;
   status(): AuditWebhookStatus;
 }
@@ -133,7 +141,7 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     }
   };
 
-  const authorized = (req: Request): 'ok' | 'missing' | 'invalid' => {
+  const authorized = (req: IncomingMessage): 'ok' | 'missing' | 'invalid' => {
     if (certCns) {
       const sock = req.socket as Partial<TLSSocket>;
       if (sock.encrypted && sock.authorized) {
@@ -149,14 +157,13 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     return timingSafeEqual(given, expected) ? 'ok' : 'invalid';
   };
 
-  const handle = async (req: Request, res: Response): Promise<void> => {
+  const handle = async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
     st.requests += 1;
     st.last_request_at = new Date().toISOString();
     const answer = (code: number, body: unknown, headers: Record<string, string> = {}) => {
       if (!req.complete && !req.readableEnded) req.resume(); // discard an unread body
-      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-      if (!res.headersSent) res.status(code).json(body);
+      if (!res.headersSent) sendJson(res, code, body, headers);
       m.requests.inc({ code: String(code) });
       m.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (code >= 400) st.last_error = `${code}: ${(body as { error?: string }).error ?? ''}`;
@@ -325,24 +332,32 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     answer(200, result);
   };
 
-  const router = express.Router();
-  router.post(AUDIT_WEBHOOK_PATH, (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'POST') {
+      req.resume();
+      sendJson(res, 405, { error: `${req.method} is not allowed here: POST audit events` }, { Allow: 'POST' });
+      return;
+    }
     handle(req, res).catch((err: unknown) => {
       opts.log.error({ err: String(err) }, 'audit webhook request failed');
-      if (!res.headersSent) res.status(500).json({ error: 'internal error; see the collector log' });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the collector log' });
       m.requests.inc({ code: '500' });
     });
-  });
-  router.all(AUDIT_WEBHOOK_PATH, (req, res) => {
-    req.resume();
-    res.setHeader('Allow', 'POST');
-    res.status(405).json({ error: `${req.method} is not allowed here: POST audit events` });
-  });
+  };
+  const router = express.Router();
+  router.all(AUDIT_WEBHOOK_PATH, (req, res) => serve(req, res));
 
   return {
+    route: { path: `/api/v1${AUDIT_WEBHOOK_PATH}`, serve },
     router,
     status: () => ({ ...st, dedup_keys: recent.size, dedup_evictions: recent.evictions }),
   };
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+  res.end(text);
 }
 
 /**
