@@ -293,15 +293,17 @@ describe('normalizeAuditEvent', () => {
       ['managed fields', { ...execEvent, requestObject: { kind: 'Pod', metadata: { name: 'p', managedFields: [{}] } } }, {}],
       ['a long string', { ...execEvent, requestObject: { kind: 'Pod', data: 'x'.repeat(100) } }, { requestObjectBounds: { maxChars: 1000, maxDepth: 8, maxString: 10 } }],
       ['the response object', { ...execEvent, responseObject: { kind: 'Pod' } }, { keepResponseObject: false }],
+      ['a __proto__ key', { ...execEvent, ['__proto__' as string]: { polluted: true } }, {}],
     ];
     for (const [what, obj, opts] of cases) {
-      const t = JSON.stringify(obj);
+      const t = what === 'a __proto__ key' ? JSON.stringify(execEvent).replace('{', '{"__proto__":{"polluted":true},') : JSON.stringify(obj);
       const parsed = JSON.parse(t) as Record<string, unknown>;
       const e = ok(normalizeAuditEvent(parsed, opts, t));
       const audit = getPath(e, 'k8s.audit') as object;
       assert.notEqual(audit, parsed, what);
       assert.equal(jsonTextOf(audit), undefined, what);
       assert.deepEqual(JSON.parse(eventJson(e)), JSON.parse(JSON.stringify(e)), what);
+      assert.ok(!eventJson(e).includes('polluted'), what);
     }
   });
 });

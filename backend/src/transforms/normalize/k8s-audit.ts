@@ -662,6 +662,26 @@ export function normalizeAuditEvent(obj: unknown, opts: NormalizeAuditOptions = 
   }
 }
 
+/** One member of k8s.audit within its bounds (undefined: left out), noting what was cut. */
+function boundedMember(k: string, v: unknown, opts: NormalizeAuditOptions, truncated: string[]): unknown {
+  // Most members are short strings: nothing to bound, nothing to allocate.
+  if (typeof v === 'string' && v.length <= SMALL_BOUNDS.maxString) return v;
+  let c: { value: unknown; cut: boolean };
+  if (k === 'requestObject') {
+    c = boundedCopy(v, opts.requestObjectBounds ?? REQUEST_OBJECT_BOUNDS, true);
+  } else if (k === 'responseObject') {
+    if (opts.keepResponseObject === false) {
+      truncated.push(k);
+      return undefined;
+    }
+    c = boundedCopy(v, opts.responseObjectBounds ?? RESPONSE_OBJECT_BOUNDS, true);
+  } else {
+    c = boundedCopy(v, SMALL_BOUNDS);
+  }
+  if (c.cut) truncated.push(k);
+  return c.value;
+}
+
 function build(a: Record<string, unknown>, opts: NormalizeAuditOptions, text: string | undefined): ShipEvent {
   const verb = a.verb as string;
   const objectRef = isObj(a.objectRef) ? a.objectRef : {};
@@ -676,43 +696,23 @@ function build(a: Record<string, unknown>, opts: NormalizeAuditOptions, text: st
   const name = str(objectRef.name) ?? metaName(reqObj) ?? metaName(respObj);
 
   // k8s.audit: the audit event under its own names, bounded. When the bounds change nothing (the
-  // usual case), it is the received object itself, and its received text can stand for it.
+  // usual case), it is the received object itself, and its received text can stand for it;
+  // otherwise a copy, made at the first key that changes.
   const truncated: string[] = [];
-  let audit: Record<string, unknown> = {};
-  let unchanged = true;
-  for (const k of Object.keys(a)) {
+  const keys = Object.keys(a);
+  let copy: Record<string, unknown> | undefined = Object.getPrototypeOf(a) === Object.prototype ? undefined : {};
+  for (let i = 0; i < keys.length; i += 1) {
+    const k = keys[i]!;
     const v = a[k];
-    if (k === '__proto__' || v === undefined) {
-      unchanged = false;
-      continue;
+    const out = k === '__proto__' || v === undefined ? undefined : boundedMember(k, v, opts, truncated);
+    if (out !== v && copy === undefined) {
+      copy = {};
+      for (let j = 0; j < i; j += 1) copy[keys[j]!] = a[keys[j]!];
     }
-    if (k === 'requestObject' || k === 'responseObject') continue;
-    const c = boundedCopy(v, SMALL_BOUNDS);
-    if (c.cut) truncated.push(k);
-    if (c.value !== v) unchanged = false;
-    audit[k] = c.value;
+    if (copy !== undefined && out !== undefined) copy[k] = out;
   }
-  if (a.requestObject !== undefined) {
-    const c = boundedCopy(a.requestObject, opts.requestObjectBounds ?? REQUEST_OBJECT_BOUNDS, true);
-    if (c.cut) truncated.push('requestObject');
-    if (c.value !== a.requestObject) unchanged = false;
-    audit.requestObject = c.value;
-  }
-  if (a.responseObject !== undefined) {
-    if (opts.keepResponseObject === false) {
-      truncated.push('responseObject');
-      unchanged = false;
-    } else {
-      const c = boundedCopy(a.responseObject, opts.responseObjectBounds ?? RESPONSE_OBJECT_BOUNDS, true);
-      if (c.cut) truncated.push('responseObject');
-      if (c.value !== a.responseObject) unchanged = false;
-      audit.responseObject = c.value;
-    }
-  }
-  if (unchanged && Object.getPrototypeOf(a) === Object.prototype) {
-    audit = a;
-    if (text !== undefined) rememberJsonText(a, text);
-  }
+  const audit = copy ?? a;
+  if (copy === undefined && text !== undefined) rememberJsonText(a, text);
 
   const k8s: Record<string, unknown> = { audit, verb };
   if (truncated.length) k8s.audit_truncated = truncated;
