@@ -271,13 +271,18 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
       if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const item = items[i];
       if (item === SKIP) continue;
+      // Dropped from the batch as it goes: the parts of a large batch already committed can then
+      // be collected young instead of being promoted while the rest is worked on.
+      items[i] = SKIP;
+      const text = texts?.[i];
+      if (texts) texts[i] = '';
       const id = auditIdOf(item);
       const stage = id === undefined ? '' : stageOf(item);
       if (id !== undefined && recent.has(id, stage)) {
         result.duplicates += 1;
         continue;
       }
-      const ev = normalizeAuditEvent(item, normOpts, texts?.[i]);
+      const ev = normalizeAuditEvent(item, normOpts, text);
       if (!('event' in ev)) {
         reject(i, ev.error);
         continue;
