@@ -279,6 +279,24 @@ describe('audit webhook: payloads', () => {
     assert.equal(await metric(h.metrics, 'shipwatch_k8s_audit_events_total', { result: 'rejected' }), 3);
   });
 
+  it('rejects an item of a batch that is not JSON on its own and keeps the others', async () => {
+    const h = await harness();
+    const good = [auditEvent('exec', 1), auditEvent('pod_list', 2)];
+    const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[${JSON.stringify(good[0])}, {"verb": tru}, ${JSON.stringify(good[1])}]}`;
+    const r = await h.post(body);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.accepted, 2);
+    assert.equal(r.body.rejected.length, 1);
+    assert.equal(r.body.rejected[0]!.index, 1);
+    assert.match(r.body.rejected[0]!.error, /^item 1: invalid JSON: /);
+    assert.equal(stored(h.store).length, 2);
+    assert.equal(await metric(h.metrics, 'shipwatch_malformed_input_total', { source: 'k8s_audit' }), 1);
+    // Nothing but a broken item: 400, as for any body without an audit event.
+    const none = await h.post('[{"verb": tru}]');
+    assert.equal(none.status, 400);
+    assert.match(none.body.error!, /no audit event in the request: item 0: invalid JSON/);
+  });
+
   it('answers 400 when nothing in the body is an audit event, or it is not JSON', async () => {
     const h = await harness();
     const bad = await h.post({ kind: 0 });

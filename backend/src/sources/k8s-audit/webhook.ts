@@ -5,14 +5,15 @@
 // `application/x-ndjson` bodies (one Event per line, as in an audit log file) are taken too.
 //
 // Per request: authentication (its own bearer token `k8s.audit_token`, constant time, or a TLS
-// client certificate the listener verified) → body read with its own size limit (413) → JSON
-// (400 when it is not) → split into items → token-bucket rate limit on events (429 with
-// Retry-After: the API server's webhook backend retries those) → per item: dedup by auditID +
-// stage (the backend re-sends a batch after a timeout; the last `dedupSize` auditIDs are
-// remembered), normalize, emit (a large batch in parts of 100, each committed as it goes) → wait
-// for the store commit → 200 `{accepted, duplicates, rejected: [{index, error}]}`. A malformed item is reported
-// and counted and never costs its neighbours. A body in which nothing is an audit event gets the
-// same answer with status 400.
+// client certificate the listener verified) → body read with its own size limit (413) → split
+// into the JSON texts of its items (400 when the body around them is not JSON) → token-bucket rate
+// limit on events (429 with Retry-After: the API server's webhook backend retries those) → per
+// item: JSON.parse, dedup by auditID + stage (the backend re-sends a batch after a timeout; the
+// last `dedupSize` auditIDs are remembered), normalize, emit (a large batch in parts of 100, each
+// committed as it goes) → wait for the store commit → 200 `{accepted, duplicates, rejected:
+// [{index, error}]}`. A malformed item (not JSON, or not an audit Event) is reported and counted
+// and never costs its neighbours. A body in which nothing is an audit event gets the same answer
+// with status 400.
 //
 // Answering only after the commit makes a 200 mean "durable": a collector killed before it
 // answers loses nothing, because the sender retries. When the store does not commit within
@@ -29,7 +30,7 @@ import type { Emitter } from '../../pipeline/emitter.js';
 import { normalizeAuditEvent, type NormalizeAuditOptions } from '../../transforms/normalize/k8s-audit.js';
 import type { Logger } from '../../util/log.js';
 import { BodyError, readBody } from './body.js';
-import { bodyLines, parseSplit } from './json-split.js';
+import { bodyLines, parseInPlace, splitBody } from './json-split.js';
 import { RecentAuditKeys, TokenBucket } from './limits.js';
 import { auditMetrics, type AuditMetrics } from './metrics.js';
 
@@ -186,8 +187,10 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     // The body: read here with this endpoint's limit, unless a body parser in front already did.
     let doc: unknown;
     let ndjson: string[] | undefined;
-    // The JSON text of each item, when the body was split into items (see json-split.ts).
-    let texts: string[] | undefined;
+    // Items still as their JSON texts, parsed one by one in the loop below (json-split.ts).
+    let unparsed: 'line' | 'item' | undefined;
+    // A body that is one Event: its text.
+    let single: string | undefined;
     const ctype = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const lines = ctype === 'application/x-ndjson' || ctype === 'application/jsonl' || ctype === 'application/x-jsonlines' || ctype === 'application/jsonlines';
     try {
@@ -207,7 +210,12 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
           return;
         }
         if (lines) ndjson = typeof raw === 'string' ? raw.split('\n') : bodyLines(raw);
-        else ({ doc, texts } = parseBody(raw));
+        else {
+          const parsed = parseBody(raw);
+          doc = parsed.doc;
+          single = parsed.single;
+          if (parsed.unparsed) unparsed = 'item';
+        }
       }
     } catch (err) {
       if (err instanceof BodyError) {
@@ -228,18 +236,9 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     };
     let items: unknown[];
     if (ndjson !== undefined) {
-      // Line numbers are the indexes; blank lines are skipped, unparsable ones rejected.
-      texts = ndjson;
-      items = ndjson.map((l, i) => {
-        const t = l.trim();
-        if (!t) return SKIP;
-        try {
-          return JSON.parse(t) as unknown;
-        } catch (e) {
-          reject(i, `line ${i + 1}: invalid JSON: ${(e as Error).message}`);
-          return SKIP;
-        }
-      });
+      // Line numbers are the indexes; blank lines are skipped, unparsable ones rejected below.
+      items = ndjson.map((l) => (l.trim() ? l : SKIP));
+      unparsed = 'line';
     } else {
       const split = splitPayload(doc);
       if ('error' in split) {
@@ -248,7 +247,6 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
         return;
       }
       items = split.items;
-      if (texts && texts.length !== items.length) texts = undefined;
     }
 
     let count = 0;
@@ -269,13 +267,21 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     const keys: [string, string][] = [];
     for (let i = 0; i < items.length; i += 1) {
       if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const item = items[i];
+      let item = items[i];
       if (item === SKIP) continue;
       // Dropped from the batch as it goes: the parts of a large batch already committed can then
       // be collected young instead of being promoted while the rest is worked on.
       items[i] = SKIP;
-      const text = texts?.[i];
-      if (texts) texts[i] = '';
+      let text = single;
+      if (unparsed) {
+        text = item as string;
+        try {
+          item = JSON.parse(text);
+        } catch (e) {
+          reject(i, `${unparsed === 'line' ? `line ${i + 1}` : `item ${i}`}: invalid JSON: ${(e as Error).message}`);
+          continue;
+        }
+      }
       const id = auditIdOf(item);
       const stage = id === undefined ? '' : stageOf(item);
       if (id !== undefined && recent.has(id, stage)) {
@@ -366,22 +372,25 @@ function sendJson(res: ServerResponse, code: number, body: unknown, headers: Rec
 }
 
 /**
- * The parsed body and, when known, the text of each item splitPayload will find in it: the split
- * array's elements, or the whole body when it is one Event.
+ * The parsed body. `unparsed`: the items splitPayload finds in it are still their JSON texts
+ * (json-split.ts), for the caller to parse one by one, so that one that is not JSON costs only
+ * itself. `single`: the body is one Event, and this is its text.
  */
-function parseBody(raw: Buffer | string): { doc: unknown; texts?: string[] } {
+function parseBody(raw: Buffer | string): { doc: unknown; unparsed?: boolean; single?: string } {
   let text = raw;
   if (typeof text !== 'string') {
-    const split = parseSplit(text);
+    const split = splitBody(text);
     if (split) {
       const { items } = splitPayload(split.value) as { items?: unknown[] };
-      return { doc: split.value, texts: items === split.elements ? split.texts : undefined };
+      if (items === split.texts) return { doc: split.value, unparsed: true };
+      // The big array is not the list of events (`items` of an object that is no EventList).
+      if (parseInPlace(split.texts)) return { doc: split.value };
     }
     text = text.toString('utf8');
   }
   const doc = JSON.parse(text) as unknown;
   const { items } = splitPayload(doc) as { items?: unknown[] };
-  return { doc, texts: items?.length === 1 && items[0] === doc ? [text] : undefined };
+  return { doc, single: items?.length === 1 && items[0] === doc ? text : undefined };
 }
 
 /** Whether the body is empty or whitespace (String.prototype.trim's), without decoding it. */
