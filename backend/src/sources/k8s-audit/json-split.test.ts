@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bodyLines, parseSplit } from './json-split.js';
+import { bodyLines, parseInPlace, splitBody } from './json-split.js';
 import { auditMix } from './testdata.js';
+
+/** splitBody, then its elements parsed: JSON.parse's value, or undefined when either gives up. */
+function parseSplit(buf: Buffer): { value: unknown } | undefined {
+  const split = splitBody(buf);
+  return split && parseInPlace(split.texts) ? split : undefined;
+}
 
 const parsed = (text: string) => parseSplit(Buffer.from(text))?.value;
 
@@ -25,7 +31,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe('parseSplit: a big array parsed element by element', () => {
+describe('splitBody: a big array cut into its elements, each parsed on its own', () => {
   it('gives what JSON.parse gives for EventLists, arrays and random values, compact or indented', () => {
     const rnd = seeded(7);
     const docs: unknown[] = [
@@ -59,6 +65,21 @@ describe('parseSplit: a big array parsed element by element', () => {
     ]) {
       assert.equal(parseSplit(Buffer.from(text)), undefined, text);
     }
+  });
+
+  it("gives each element's own text, in the big array's place", () => {
+    const items = auditMix(5);
+    const body = JSON.stringify({ kind: 'EventList', items, after: [1, 2] }, null, 1);
+    const split = splitBody(Buffer.from(body))!;
+    assert.equal((split.value as { items: unknown }).items, split.texts);
+    assert.deepEqual((split.value as { after: unknown }).after, [1, 2]);
+    assert.deepEqual(split.texts.map((t) => JSON.parse(t) as unknown), items);
+    assert.ok(split.texts.every((t, i) => body.includes(t) && t.trim() === JSON.stringify(items[i], null, 1).replace(/\n/g, '\n  ')));
+    const arr = splitBody(Buffer.from('[{"a":1}, "x" ,2]'))!;
+    assert.equal(arr.value, arr.texts);
+    assert.deepEqual(arr.texts, ['{"a":1}', ' "x" ', '2']);
+    const half = ['1', '{bad', '3'];
+    assert.equal(parseInPlace(half), false);
   });
 
   it('never accepts what JSON.parse refuses', () => {

@@ -11,12 +11,12 @@
 //   as parsed objects, the later parts of a 400-event batch were copied by every scavenge that
 //   ran meanwhile, and promoted.
 //
-// parseSplit's result is exactly JSON.parse(body) or nothing: each element is validated by
-// JSON.parse, the rest of the body too (parsed with an empty array in place of the big one), and
-// whatever the scanner is not sure of (escaped keys, `items` twice, no such array) makes it give
-// up, so the caller parses the whole body and answers with the same error when it is not JSON.
-// splitBody leaves the elements to the caller, which then rejects an element that is not JSON on
-// its own.
+// splitBody's value, once parseInPlace has parsed its elements, is exactly JSON.parse(body) or
+// nothing: the rest of the body is parsed with an empty array in place of the big one, each
+// element by JSON.parse, and whatever the scanner is not sure of (escaped keys, `items` twice, no
+// such array) makes it give up, so the caller parses the whole body and answers with the same
+// error when it is not JSON. The webhook parses the elements itself, one at a time, and rejects
+// one that is not JSON on its own.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -149,19 +149,6 @@ export function splitBody(buf: Buffer): { value: unknown; texts: string[] } | un
   // `rest` is the object with an empty array where `items` was (its only `items` key).
   (rest as { items: unknown }).items = texts;
   return { value: rest, texts };
-}
-
-/**
- * JSON.parse of such a body, parsed element by element; undefined when the scanner gives up or
- * the body is not valid JSON. `elements` is the big array, and `texts[i]` the text its element i
- * was parsed from.
- */
-export function parseSplit(buf: Buffer): { value: unknown; elements: unknown[]; texts: string[] } | undefined {
-  const split = splitBody(buf);
-  if (!split) return undefined;
-  const texts = split.texts.slice();
-  if (!parseInPlace(split.texts)) return undefined;
-  return { value: split.value, elements: split.texts, texts };
 }
 
 /** Replaces each JSON text of the array by its value; false (the array half done) when one is not JSON. */
