@@ -8,6 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * Node flags for the bundle from SHIPWATCH_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * (NODE_OPTIONS refuses --cpu-prof, and would also reach the bundling process).
+ */
+function benchNodeArgs(): string[] {
+  return (process.env.SHIPWATCH_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /** True in the bundle that runCompiled() started. */
 export const isCompiled = process.env.SHIPWATCH_BENCH_COMPILED === '1';
 
@@ -16,7 +24,7 @@ export const isCompiled = process.env.SHIPWATCH_BENCH_COMPILED === '1';
  * and bare imports resolve as in the source, runs it with `args` under plain node and removes it.
  * Resolves to the bundle's exit code.
  */
-export async function runCompiled(selfUrl: string, args: string[], nodeArgs: string[] = []): Promise<number> {
+export async function runCompiled(selfUrl: string, args: string[], nodeArgs: string[] = benchNodeArgs()): Promise<number> {
   const self = fileURLToPath(selfUrl);
   const bundle = path.join(path.dirname(self), `.${path.basename(self, '.ts')}-${process.pid}.mjs`);
   try {
