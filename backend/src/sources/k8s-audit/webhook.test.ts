@@ -381,6 +381,41 @@ describe('audit webhook: limits', () => {
 });
 
 describe('audit webhook: mounting', () => {
+  it('as an express router behind a body parser, takes the body that parser read', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-audit-'));
+    dirs.push(dir);
+    const metrics = new CollectorMetrics();
+    const store = new Store({ path: dir, maxAgeMs: 1e13, maxBytes: 1e9, metrics });
+    const pipeline = new Pipeline({ store, metrics, log: silentLogger() });
+    const hook = createAuditWebhook({ token: TOKEN, emitter: pipeline, metrics, log: silentLogger() });
+    const app = express();
+    app.use(express.json(), express.text({ type: 'application/x-ndjson' }));
+    app.use('/api/v1', hook.router);
+    const server = http.createServer(app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/k8s/audit`;
+      const post = async (body: string, type: string) => {
+        const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': type, Authorization: `Bearer ${TOKEN}` }, body });
+        return { status: res.status, body: (await res.json()) as AuditWebhookResult };
+      };
+      assert.deepEqual(await post(JSON.stringify(list([auditEvent(), auditEvent('exec')])), 'application/json'), { status: 200, body: { accepted: 2, duplicates: 0, rejected: [] } });
+      const nd = await post(`${JSON.stringify(auditEvent())}\nnot json\n`, 'application/x-ndjson');
+      assert.equal(nd.status, 200);
+      assert.equal(nd.body.accepted, 1);
+      assert.match(nd.body.rejected[0]!.error, /^line 2: invalid JSON/);
+      assert.equal((await post(JSON.stringify({ kind: 'EventList', items: 1 }), 'application/json')).status, 400);
+      assert.equal(store.events({ source: 'k8s_audit', limit: 10 }).items.length, 3);
+    } finally {
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      await pipeline.flush();
+      store.close();
+    }
+  });
+
   it('is served by the API server ahead of express (publicRoutes), with its own token, and the other endpoints still answer', async () => {
     const h = await harness({ viaApi: true });
     const r = await h.post(list([auditEvent(), auditEvent('exec')]));

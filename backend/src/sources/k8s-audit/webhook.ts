@@ -185,36 +185,26 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
     }
 
     // The body: read here with this endpoint's limit, unless a body parser in front already did.
-    let doc: unknown;
-    let ndjson: string[] | undefined;
-    // Items still as their JSON texts, parsed one by one in the loop below (json-split.ts).
-    let unparsed: 'line' | 'item' | undefined;
-    // A body that is one Event: its text.
-    let single: string | undefined;
+    let payload: Payload | { error: string };
     const ctype = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const lines = ctype === 'application/x-ndjson' || ctype === 'application/jsonl' || ctype === 'application/x-jsonlines' || ctype === 'application/jsonlines';
     try {
-      let raw: Buffer | string | undefined;
-      if (req.body !== undefined) {
-        if (Buffer.isBuffer(req.body) || typeof req.body === 'string') raw = req.body;
-        else doc = req.body;
-      } else if (req.readableEnded) {
-        raw = '';
+      const pre = req.body;
+      if (pre !== undefined && !Buffer.isBuffer(pre) && typeof pre !== 'string') {
+        payload = splitPayload(pre); // parsed by a body parser in front
       } else {
-        raw = await readBody(req, maxBody);
-      }
-      if (raw !== undefined) {
+        const raw: Buffer | string = pre ?? (req.readableEnded ? '' : await readBody(req, maxBody));
         if (isBlank(raw)) {
           opts.metrics.malformedTotal.inc({ source: 'k8s_audit' });
           answer(400, { error: 'empty request body: send an audit EventList, an Event or an array of Events as JSON' });
           return;
         }
-        if (lines) ndjson = typeof raw === 'string' ? raw.split('\n') : bodyLines(raw);
-        else {
-          const parsed = parseBody(raw);
-          doc = parsed.doc;
-          single = parsed.single;
-          if (parsed.unparsed) unparsed = 'item';
+        if (lines) {
+          // Line numbers are the indexes; blank lines are skipped, unparsable ones rejected below.
+          const ndjson = typeof raw === 'string' ? raw.split('\n') : bodyLines(raw);
+          payload = { items: ndjson.map((l) => (l.trim() ? l : SKIP)), unparsed: 'line' };
+        } else {
+          payload = parseBody(raw);
         }
       }
     } catch (err) {
@@ -234,20 +224,12 @@ export function createAuditWebhook(opts: AuditWebhookOptions): AuditWebhook {
       rejectedTotal += 1;
       if (result.rejected.length < MAX_REPORTED) result.rejected.push({ index, error });
     };
-    let items: unknown[];
-    if (ndjson !== undefined) {
-      // Line numbers are the indexes; blank lines are skipped, unparsable ones rejected below.
-      items = ndjson.map((l) => (l.trim() ? l : SKIP));
-      unparsed = 'line';
-    } else {
-      const split = splitPayload(doc);
-      if ('error' in split) {
-        opts.metrics.malformedTotal.inc({ source: 'k8s_audit' });
-        answer(400, { ...result, rejected: [{ index: 0, error: split.error }], error: split.error });
-        return;
-      }
-      items = split.items;
+    if ('error' in payload) {
+      opts.metrics.malformedTotal.inc({ source: 'k8s_audit' });
+      answer(400, { ...result, rejected: [{ index: 0, error: payload.error }], error: payload.error });
+      return;
     }
+    const { items, unparsed, single } = payload;
 
     let count = 0;
     for (const it of items) if (it !== SKIP) count += 1;
@@ -372,25 +354,32 @@ function sendJson(res: ServerResponse, code: number, body: unknown, headers: Rec
 }
 
 /**
- * The parsed body. `unparsed`: the items splitPayload finds in it are still their JSON texts
- * (json-split.ts), for the caller to parse one by one, so that one that is not JSON costs only
- * itself. `single`: the body is one Event, and this is its text.
+ * The items of a request. `unparsed`: they are still their JSON texts (json-split.ts), parsed one
+ * by one as their turn comes, so that one that is not JSON costs only itself, and a batch waits as
+ * compact strings. `single`: the body is one Event, and this is its text.
  */
-function parseBody(raw: Buffer | string): { doc: unknown; unparsed?: boolean; single?: string } {
+interface Payload {
+  items: unknown[];
+  unparsed?: 'line' | 'item';
+  single?: string;
+}
+
+/** The items of a JSON body (throws when it is not JSON). */
+function parseBody(raw: Buffer | string): Payload | { error: string } {
   let text = raw;
   if (typeof text !== 'string') {
     const split = splitBody(text);
     if (split) {
-      const { items } = splitPayload(split.value) as { items?: unknown[] };
-      if (items === split.texts) return { doc: split.value, unparsed: true };
+      const payload = splitPayload(split.value);
+      if ('items' in payload && payload.items === split.texts) return { items: payload.items, unparsed: 'item' };
       // The big array is not the list of events (`items` of an object that is no EventList).
-      if (parseInPlace(split.texts)) return { doc: split.value };
+      if (parseInPlace(split.texts)) return payload;
     }
     text = text.toString('utf8');
   }
   const doc = JSON.parse(text) as unknown;
-  const { items } = splitPayload(doc) as { items?: unknown[] };
-  return { doc, single: items?.length === 1 && items[0] === doc ? text : undefined };
+  const payload = splitPayload(doc);
+  return 'items' in payload && payload.items.length === 1 && payload.items[0] === doc ? { ...payload, single: text } : payload;
 }
 
 /** Whether the body is empty or whitespace (String.prototype.trim's), without decoding it. */
