@@ -1,13 +1,13 @@
 // Kubernetes audit webhook throughput on one core: audit events accepted AND evaluated per
 // CPU-second of the collector side. Target 20,000 events/s.
 //   npx tsx backend/bench/audit-webhook.ts [--events N] [--rounds 5] [--batch 100] [--concurrency 4]
-//                                          [--mix security|cluster] [--rules DIR] [--dist DIR] [--node-args "..."]
+//                                          [--mix security|cluster] [--rules DIR] [--dist DIR]
 //                                          [--store none]
 //
 // The collector side runs in a child process: the collector's API server (createApi) with the
-// webhook served as the collector serves it (publicRoutes), a Pipeline with the detection engine loaded from rules/, and a
-// real SQLite Store; its CPU time (process.cpuUsage: JSON parsing, normalizing, rules, SQLite, GC,
-// HTTP) is what is measured. This process is the HTTP client: it POSTs EventLists of realistic
+// webhook served as the collector serves it (publicRoutes), a Pipeline with the detection engine
+// loaded from rules/, and a real SQLite Store; its CPU time (process.cpuUsage: JSON parsing,
+// normalizing, rules, SQLite, GC, HTTP) is what is measured. This process is the HTTP client: it POSTs EventLists of realistic
 // audit events, each with a fresh auditID, with a few requests in flight like the API server's
 // batching webhook backend. Every 200 arrives only after the store committed its batch. The rate
 // limit is off (k8s.audit_rate 0): this measures capacity.
@@ -32,6 +32,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { auditMix } from '../src/sources/k8s-audit/testdata.js';
+import { benchNodeArgs } from './compiled.js';
 import { report } from './report.js';
 
 const TARGET = 20_000;
@@ -51,8 +52,8 @@ const mix = arg('--mix', 'security') as 'security' | 'cluster';
 const rulesDir = path.resolve(arg('--rules', path.join(here, '..', '..', 'rules')));
 const dist = process.argv.includes('--dist') ? path.resolve(arg('--dist', '')) : undefined;
 const noStore = arg('--store', 'sqlite') === 'none';
-/** Extra node flags for the collector side, e.g. --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const nodeArgs = arg('--node-args', '').split(' ').filter(Boolean);
+/** Extra node flags for the collector side (SHIPWATCH_BENCH_NODE_ARGS, as for the other benches). */
+const nodeArgs = benchNodeArgs();
 
 // The collector side, as plain JavaScript so that it can run on the compiled code without tsx.
 // stdin commands: `stats` → one JSON line; `exit`.

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Node flags for the bundle from SHIPWATCH_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
- * (NODE_OPTIONS refuses --cpu-prof, and would also reach the bundling process).
+ * Node flags for the process a bench measures, from SHIPWATCH_BENCH_NODE_ARGS, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/p" (NODE_OPTIONS refuses --cpu-prof, and would also reach the
+ * bundling or client process).
  */
-function benchNodeArgs(): string[] {
+export function benchNodeArgs(): string[] {
   return (process.env.SHIPWATCH_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 

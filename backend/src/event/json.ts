@@ -2,9 +2,9 @@
 //
 // On Node 20, JSON.stringify writes 2-8 ns per byte, and an audit event's `k8s.audit` (the audit
 // Event as the API server sent it) is about 60% of its text: serializing it again cost the audit
-// webhook 2.7 µs per event on warm objects and up to 7 µs on freshly made ones (measured). When the normalizer keeps the received
-// object unchanged, it records the text that object was parsed from (rememberJsonText), and
-// eventJson writes that text in its place.
+// webhook 2.7 µs per event on warm objects and up to 7 µs on freshly made ones (measured). When
+// the normalizer keeps the received object unchanged, it records the text that object was parsed
+// from (rememberJsonText), and eventJson writes that text in its place.
 //
 // The text is used only when it reads like JSON.stringify's output of the same value, so that the
 // store's body search finds what it would find otherwise: Go's HTML escapes (\u0026, \u003c,
