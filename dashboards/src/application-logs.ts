@@ -1,11 +1,14 @@
 import { barGauge, bars, customVariable, dashboard, datasourceVariable, logs, loki, lokiInstant, lokiLabelVariable, prom, REDUCE_TO_LAST, row, stat, table, targets, textboxVariable, timeseries } from './builder.js';
 import type { Dashboard } from './model.js';
 
-// Container logs (`source="log"` streams: one line per log line, the decoded event as JSON with
-// log.*, http.*, url.original, source.ip, user.name; DESIGN.md §3) and the application-log attack
-// detections, read from the alert streams by the rule's groups (DESIGN.md §5 tags).
+// Container logs (`source="log"` streams: each line as the container wrote it, as Promtail and
+// Alloy ship it) and the application-log attack detections, read from the alert streams by the
+// rule's groups (DESIGN.md §5 tags). The HTTP panels parse access logs (nginx and Apache common and
+// combined formats) at query time; the collector's own decoding goes to the rules and the alerts.
 
 const LOGS = '{job="shipwatch", source="log", host=~"$host", container=~"$container", compose_service=~"$compose_service", stream=~"$stream"} |~ "(?i)$search"';
+/** Client, user, request and status of an access log line; other lines leave `status` empty. */
+const ACCESS = '| pattern `<ip> <_> <user> [<_>] "<method> <url> <_>" <status> <_>`';
 const ALERTS = '{job="shipwatch", source="alert", host=~"$host", container=~"$container", compose_service=~"$compose_service"}';
 
 /** Attack tags of the application-log rules, in the order the panels show them. */
@@ -49,15 +52,17 @@ export function applicationLogs(): Dashboard {
       logs('Attack alerts', [loki(`${ALERTS} | json groups="rule.groups" | groups=~".*\\"(${ATTACKS})\\".*" | json | line_format "[{{.severity}}] {{.rule_description}} {{.event_source_ip}} {{.event_url_original}}"`)], { h: 10 }),
 
       row('HTTP'),
-      bars('Responses by status class', [loki(`sum by (status) (count_over_time(${LOGS} | json status="http.response.status_code" | status!="" | label_format status="{{ substr 0 1 .status }}xx" [$__interval]))`, '{{status}}')]),
-      timeseries('Server errors (5xx) per second', 'reqps', [loki(`sum by (container) (rate(${LOGS} | json status="http.response.status_code" | status=~"5.." [$__interval]))`, '{{container}}')]),
-      barGauge('Top client IPs', 'short', [lokiInstant(`topk(10, sum by (ip) (count_over_time(${LOGS} | json ip="source.ip" | ip!="" [$__range])))`, '{{ip}}')]),
-      barGauge('Top URLs', 'short', [lokiInstant(`topk(10, sum by (url) (count_over_time(${LOGS} | json url="url.original" | url!="" [$__range])))`, '{{url}}')]),
-      barGauge('Top 4xx URLs', 'short', [lokiInstant(`topk(10, sum by (url) (count_over_time(${LOGS} | json url="url.original", status="http.response.status_code" | status=~"4.." [$__range])))`, '{{url}}')]),
+      bars('Responses by status class', [loki(`sum by (status) (count_over_time(${LOGS} ${ACCESS} | status=~"[1-5][0-9][0-9]" | label_format status="{{ substr 0 1 .status }}xx" [$__interval]))`, '{{status}}')]),
+      timeseries('Server errors (5xx) per second', 'reqps', [loki(`sum by (container) (rate(${LOGS} ${ACCESS} | status=~"5[0-9][0-9]" [$__interval]))`, '{{container}}')]),
+      barGauge('Top client IPs', 'short', [lokiInstant(`topk(10, sum by (ip) (count_over_time(${LOGS} ${ACCESS} | status=~"[1-5][0-9][0-9]" [$__range])))`, '{{ip}}')]),
+      barGauge('Top URLs', 'short', [lokiInstant(`topk(10, sum by (url) (count_over_time(${LOGS} ${ACCESS} | status=~"[1-5][0-9][0-9]" [$__range])))`, '{{url}}')]),
+      barGauge('Top 4xx URLs', 'short', [lokiInstant(`topk(10, sum by (url) (count_over_time(${LOGS} ${ACCESS} | status=~"4[0-9][0-9]" [$__range])))`, '{{url}}')]),
 
       row('Log volume'),
       bars('Lines by container and stream', [loki(`sum by (container, stream) (count_over_time(${LOGS} [$__interval]))`, '{{container}} {{stream}}')]),
-      bars('Lines by level', [loki(`sum by (level) (count_over_time(${LOGS} | json level="log.level" | level!="" [$__interval]))`, '{{level}}')]),
+      bars('Lines by level', [loki(`sum by (detected_level) (count_over_time(${LOGS} [$__interval]))`, '{{detected_level}}')], {
+        description: 'The level Loki 3 detects in each line at ingestion (detected_level).',
+      }),
       timeseries('Lines read by the collector', 'ops', targets(prom, [
         ['sum by (container) (rate(shipwatch_log_lines_total{container=~"$container"}[$__rate_interval]))', '{{container}}'],
       ]), { w: 8 }),
@@ -65,7 +70,7 @@ export function applicationLogs(): Dashboard {
         w: 8, description: 'Wall clock minus the Docker timestamp of the newest line read.',
       }),
       timeseries('Truncated lines', 'short', [prom('sum by (container) (increase(shipwatch_log_truncated_total{container=~"$container"}[$__rate_interval])) or vector(0)', '{{container}}')], { w: 8 }),
-      logs('Logs', [loki(`${LOGS} | json | line_format "{{.log_message}}"`)], { h: 14 }),
+      logs('Logs', [loki(LOGS)], { h: 14 }),
     ],
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { rfc3339ToNanos } from '../../event/time.js';
-import { alertEntry, eventEntry, isValidLabelName, logLineJson, sanitizeLabelName, streamLabels, timeToNanos } from './entry.js';
+import { alertEntry, eventEntry, isValidLabelName, sanitizeLabelName, streamLabels, timeToNanos } from './entry.js';
 import { alertOf, dockerEvent, logEvent } from './testing/fixtures.js';
 
 const opts = { hostName: 'h', externalLabels: {}, structuredMetadata: false };
@@ -55,23 +55,19 @@ describe('Loki entries', () => {
     assert.equal(sanitizeLabelName('9lives'), '_9lives');
   });
 
-  test('a container log line leaves out what its stream labels and timestamp already say', () => {
-    const ev = logEvent(3, { container: 'api', message: 'GET /x 200' });
-    Object.assign(ev, { http: { response: { status_code: 200 } }, k8s: { pod_uid: 'u-1' } });
-    (ev.container as Record<string, unknown>).image = 'nginx:1.27';
-    (ev.container as Record<string, unknown>).labels = { 'com.docker.compose.service': 'api' };
-    const line = JSON.parse(eventEntry(ev, opts).line) as Record<string, unknown>;
-    assert.deepEqual(line, {
-      event: { id: 'ev-3', action: 'log' },
-      container: { id: 'capi0123456789' },
-      log: { stream: 'stdout', message: 'GET /x 200', format: 'plain' },
-      seq: 3,
-      http: { response: { status_code: 200 } },
-      k8s: { pod_uid: 'u-1' },
-    });
-    // A line with no container (a file replayed) keeps its own fields only.
-    const bare = { event: { id: 'e', time: '2024-01-01T00:00:00.000000000Z', source: 'log' as const, action: 'log' }, log: { message: 'm' } };
-    assert.equal(logLineJson(bare), '{"event":{"id":"e","action":"log"},"log":{"message":"m"}}');
+  test('a container log line goes as written; other events as their JSON', () => {
+    const message = '10.0.0.1 - - [02/Jan/2026:03:04:05 +0000] "GET /x?a=\\"b\\" HTTP/1.1" 200 5 "-" "curl/8"';
+    const ev = logEvent(3, { container: 'api', message });
+    Object.assign(ev, { http: { response: { status_code: 200 } }, url: { original: '/x' } });
+    assert.equal(eventEntry(ev, opts).line, message);
+    assert.equal(eventEntry(ev, opts).meta, null);
+    // With structured metadata: the container id, and the flag a cut line cannot carry itself.
+    (ev.log as Record<string, unknown>).truncated = true;
+    assert.deepEqual(JSON.parse(eventEntry(ev, { ...opts, structuredMetadata: true }).meta!), { container_id: 'capi0123456789', truncated: 'true' });
+    // A log event without a message string still goes out, as its JSON.
+    const odd = logEvent(4);
+    (odd.log as Record<string, unknown>).message = 42;
+    assert.deepEqual(JSON.parse(eventEntry(odd, opts).line), odd);
     // Other sources keep the whole event as their line.
     const dock = dockerEvent(4);
     assert.deepEqual(JSON.parse(eventEntry(dock, opts).line), dock);

@@ -9,7 +9,7 @@ export interface LokiEntry {
   stream: string;
   /** Unix nanoseconds as a decimal string: the source's time, never re-stamped. */
   ts: string;
-  /** The event or alert as JSON (a container log line without its container's context: logLineJson). */
+  /** The event or alert as JSON; for a container log line, the line itself (logLine). */
   line: string;
   /** Structured metadata as JSON text (only when enabled and not empty). */
   meta: string | null;
@@ -157,38 +157,31 @@ function metadata(ev: ShipEvent, ruleId?: number): string | null {
   const cid = obj(ev.container)?.id;
   if (typeof cid === 'string' && cid !== '') meta.container_id = cid;
   if (ruleId !== undefined) meta.rule_id = String(ruleId);
+  // A raw log line cannot say it was cut; the event's log.truncated can, as metadata.
+  else if (obj(ev.log)?.truncated === true) meta.truncated = 'true';
   return Object.keys(meta).length > 0 ? JSON.stringify(meta) : null;
 }
 
 /**
- * The line of a container log entry: the event without what every line of the container repeats
- * and the entry already carries. `host`, the container's name and compose service are stream
- * labels, `event.time` is the entry's timestamp, `event.source` the `source` label, and the
- * container's image and labels are in its Docker events and the inventory. What stays: the log
- * line and what the decoders found in it (`log.*`, `http.*`, `url.*`, `source.ip`, ...),
- * `event.id` and `event.action` (to find the line an alert quotes), `container.id` (DESIGN.md §7)
- * and any other field. Log lines are nearly all of the entries, and this halves their bytes, the
- * serializing and the escaping (an ~830-byte line becomes ~420 for an access log).
+ * The line of a container log entry: the line as the container wrote it (end of line trimmed, cut at
+ * MAX_LOG_MESSAGE), as Promtail, Alloy and Docker's Loki driver send it. Users' own queries then
+ * work unchanged (`| json | level="error"` on an app's JSON logs, `|= "POST /login"` with its
+ * quotes, `| pattern` on access logs), and Loki receives the log's own bytes: the decoded event as
+ * JSON was about 4 times longer (577 bytes for a 120-byte access log line), against Loki's
+ * per-stream rate limit (3 MB/s by default) and ingestion billed by the byte. What the decoders
+ * found stays with the event: the rules read it, and an alert carries the whole event. Undefined
+ * when the event has no message (the entry then carries the event as JSON).
  */
-export function logLineJson(ev: ShipEvent): string {
-  const line: Record<string, unknown> = {};
-  for (const key in ev) {
-    const v = (ev as Record<string, unknown>)[key];
-    if (key === 'host') continue;
-    if (key === 'event') line.event = { id: ev.event.id, action: ev.event.action };
-    else if (key === 'container') {
-      const id = obj(v)?.id;
-      if (id !== undefined) line.container = { id };
-    } else line[key] = v;
-  }
-  return JSON.stringify(line);
+export function logLine(ev: ShipEvent): string | undefined {
+  const message = obj(ev.log)?.message;
+  return typeof message === 'string' ? message : undefined;
 }
 
 export function eventEntry(ev: ShipEvent, opts: EntryOptions, labeler?: StreamLabeler, json?: string): LokiEntry {
   return {
     stream: labeler ? labeler.labelsJson(ev) : JSON.stringify(streamLabels(ev, opts)),
     ts: entryTime(ev.event?.time),
-    line: ev.event?.source === 'log' ? logLineJson(ev) : (json ?? eventJson(ev)),
+    line: (ev.event?.source === 'log' ? logLine(ev) : undefined) ?? json ?? eventJson(ev),
     meta: opts.structuredMetadata ? metadata(ev) : null,
   };
 }
