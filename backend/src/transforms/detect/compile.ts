@@ -7,6 +7,7 @@ import { ConditionError, type CmpNode, type Loc, type Node, type Op, type Scalar
 import { compileField, type Getter } from './fields.js';
 import { buildTest, OperandError, type ValueTest } from './operators.js';
 import { summarizeValue } from './trace-value.js';
+import type { RegexCompiler, RegexUnions } from './regex-union.js';
 import type { ClauseTrace } from './types.js';
 
 export type Pred = (ev: unknown) => boolean;
@@ -17,9 +18,9 @@ export interface CompiledCondition {
   trace: TracePred;
 }
 
-function makeTest(op: Op, values: Scalar[], listGiven: boolean, loc: Loc, valueLocs: Loc[]): ValueTest {
+function makeTest(op: Op, values: Scalar[], listGiven: boolean, loc: Loc, valueLocs: Loc[], regex?: RegexCompiler): ValueTest {
   try {
-    return buildTest(op, values, listGiven);
+    return buildTest(op, values, listGiven, regex);
   } catch (e) {
     if (e instanceof OperandError) {
       const at = e.valueIndex !== undefined ? (valueLocs[e.valueIndex] ?? loc) : loc;
@@ -58,9 +59,9 @@ function any(ps: Pred[]): Pred {
 }
 
 /** Throws ConditionError (bad regex, glob, CIDR, or operand) with the place of the culprit. */
-export function compileCondition(node: Node): CompiledCondition {
+export function compileCondition(node: Node, unions?: RegexUnions): CompiledCondition {
   const leaves: Leaf[] = [];
-  const closures = compileClosures(node, leaves);
+  const closures = compileClosures(node, leaves, unions);
   let generated: Pred | undefined;
   try {
     generated = leaves.length <= MAX_GENERATED_LEAVES ? generateTest(node, leaves) : undefined;
@@ -146,21 +147,21 @@ function generateLeaf(leaf: Leaf): Pred {
   return factory(get, test, k);
 }
 
-function compileClosures(node: Node, leaves: Leaf[]): CompiledCondition {
+function compileClosures(node: Node, leaves: Leaf[], unions: RegexUnions | undefined): CompiledCondition {
   switch (node.kind) {
     case 'const': {
       const v = node.value;
       return { test: () => v, trace: () => v };
     }
     case 'not': {
-      const inner = compileClosures(node.item, leaves);
+      const inner = compileClosures(node.item, leaves, unions);
       const t = inner.test;
       const tr = inner.trace;
       return { test: (e) => !t(e), trace: (e, out) => !tr(e, out) };
     }
     case 'and':
     case 'or': {
-      const parts = node.items.map((n) => compileClosures(n, leaves));
+      const parts = node.items.map((n) => compileClosures(n, leaves, unions));
       const tests = parts.map((p) => p.test);
       const traces = parts.map((p) => p.trace);
       const isAnd = node.kind === 'and';
@@ -178,7 +179,7 @@ function compileClosures(node: Node, leaves: Leaf[]): CompiledCondition {
     }
     case 'cmp': {
       const get = compileField(node.field);
-      const vt = makeTest(node.op, node.values, node.listGiven === true, node.loc, node.valueLocs);
+      const vt = makeTest(node.op, node.values, node.listGiven === true, node.loc, node.valueLocs, unions?.compilerFor(node.field));
       leaves.push({ node, get, test: vt });
       const { field, op, text, macro } = node;
       return {

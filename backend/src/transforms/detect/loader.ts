@@ -11,6 +11,7 @@ import { expandCondition, type ExpandEnv, type MacroDef } from './expand.js';
 import { compileField, DEFAULT_KNOWN_FIELDS, isKnownField, type Getter } from './fields.js';
 import { applyListOverrides, applyMacroOverrides, applyRuleOverrides } from './overrides.js';
 import { parseCondition, ParseError } from './parser.js';
+import { RegexUnions } from './regex-union.js';
 import { findGuards, RootIndex, type Guards } from './rule-index.js';
 import { readFile, type ExceptionDef, type FileDefs, type RuleDef } from './schema.js';
 import { compileTemplate, type Template } from './template.js';
@@ -204,17 +205,19 @@ export function buildRuleSet(files: RuleFile[], opts: EngineOptions = {}, preIss
   }
   applyRuleOverrides(defs, ruleDefs, issue);
 
-  // 5. Compile each rule on its own.
+  // 5. Compile each rule on its own (the regex tests of a field share one union, built at the end).
   const byId = new Map<number, CompiledRule>();
+  const unions = new RegexUnions();
   for (const def of ruleDefs.values()) {
     if (def.error !== undefined) continue;
     warnFile = def.file;
     warnRule = def.id;
-    const compiled = compileRule(def, env, knownFields, (loc, message, severity, file) => {
+    const compiled = compileRule(def, env, knownFields, unions, (loc, message, severity, file) => {
       locIssue(file ?? fileForLoc(loc, def.file), loc, message, severity, def.id);
     });
     if (compiled) byId.set(def.id, compiled);
   }
+  unions.seal();
 
   // 6. Parents: unknown, refused or cyclic parents refuse the child alone.
   const state = new Map<number, 'ok' | 'bad'>();
@@ -333,7 +336,7 @@ type RuleIssue = (loc: Loc, message: string, severity: 'error' | 'warning', file
 
 const SET_COMPS = new Set(['in', 'intersects', 'in_cidr']);
 
-function compileRule(def: RuleDef, env: ExpandEnv, knownFields: readonly string[], report: RuleIssue): CompiledRule | undefined {
+function compileRule(def: RuleDef, env: ExpandEnv, knownFields: readonly string[], unions: RegexUnions, report: RuleIssue): CompiledRule | undefined {
   const fail = (loc: Loc, message: string, file?: string): undefined => {
     def.error = message;
     report(loc, message, 'error', file);
@@ -348,7 +351,7 @@ function compileRule(def: RuleDef, env: ExpandEnv, knownFields: readonly string[
     const { text, map } = def.condition;
     try {
       node = expandCondition(parseCondition(text), text, map, env);
-      const c = compileCondition(node);
+      const c = compileCondition(node, unions);
       test = c.test;
       trace = c.trace;
     } catch (e) {

@@ -5,6 +5,7 @@
 import type { Op, Scalar } from './ast.js';
 import { compileCidrs } from './cidr.js';
 import { compileGlob, compileRegexSet, type StringTest } from './regex.js';
+import type { RegexCompiler } from './regex-union.js';
 
 export type ValueTest = (v: unknown) => boolean;
 
@@ -140,7 +141,7 @@ export class OperandError extends Error {
 const SINGLE_VALUE = new Set<Op>(['=', '!=', '<', '<=', '>', '>=']);
 
 /** Builds the test of one comparison; throws OperandError when the values do not suit the operator. */
-export function buildTest(op: Op, values: Scalar[], listGiven: boolean): ValueTest {
+export function buildTest(op: Op, values: Scalar[], listGiven: boolean, regex: RegexCompiler = compileRegexSet): ValueTest {
   if (op === 'exists') return (v) => v !== undefined && v !== null;
   if (SINGLE_VALUE.has(op) && (listGiven || values.length !== 1)) {
     throw new OperandError(`'${op}' takes one value, not a list${op === '=' ? " (use 'in' for a list)" : ''}`);
@@ -200,7 +201,7 @@ export function buildTest(op: Op, values: Scalar[], listGiven: boolean): ValueTe
           throw new OperandError((e as Error).message, i);
         }
       });
-      return anyElement(textTest(compileRegexSet(patterns)));
+      return anyElement(textTest(regex(patterns)));
     }
     case 'in_cidr': {
       if (values.length === 0) return () => false;
