@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { ShipEvent } from '../../event/event.js';
 import { rfc3339ToNanos } from '../../event/time.js';
-import { alertEntry, eventEntry, isValidLabelName, sanitizeLabelName, streamLabels, timeToNanos } from './entry.js';
+import { alertEntry, eventEntry, isValidLabelName, sanitizeLabelName, StreamLabeler, streamLabels, timeToNanos } from './entry.js';
 import { alertOf, dockerEvent, logEvent } from './testing/fixtures.js';
 
 const opts = { hostName: 'h', externalLabels: {}, structuredMetadata: false };
@@ -44,6 +45,27 @@ describe('Loki entries', () => {
     const e = eventEntry(ev, opts);
     assert.equal((JSON.parse(e.stream) as Record<string, string>).container, 'we"b\\\n}{,=');
     for (const name of Object.keys(JSON.parse(e.stream))) assert.ok(isValidLabelName(name), name);
+  });
+
+  test('the labeler gives every line the labels of its own context, cached or not', () => {
+    const labeler = new StreamLabeler(opts);
+    const check = (ev: ShipEvent, severity?: string) => assert.deepEqual(JSON.parse(labeler.labelsJson(ev, severity)), streamLabels(ev, opts, severity));
+    const a = logEvent(1, { container: 'api' });
+    const b = { ...logEvent(2, { container: 'api', stream: 'stderr' }), container: a.container, host: a.host };
+    for (const ev of [a, b, a, b]) check(ev);
+    assert.notEqual(labeler.labelsJson(a), labeler.labelsJson(b), 'stdout and stderr');
+    // Renamed: a new context object, new labels.
+    const renamed = { ...a, container: { ...(a.container as object), name: 'api-2' } };
+    check(renamed);
+    assert.equal(JSON.parse(labeler.labelsJson(renamed)).container, 'api-2');
+    // The same container object under another host or pod object.
+    check({ ...a, host: { name: 'node-9' } });
+    check({ ...a, k8s: { namespace: 'ns', pod: 'p' } });
+    check(a);
+    // Alerts, other sources, odd streams.
+    check(a, 'high');
+    check(dockerEvent(3, 'api'));
+    check({ ...a, log: { message: 'm', stream: 'weird' } });
   });
 
   test('label name helpers', () => {
