@@ -28,6 +28,8 @@ export function normalizeRfc3339(text: string): string | undefined {
   // Runtimes stamp lines in bursts within one second: a UTC time in the second last seen here only
   // needs its fraction padded, skipping the parse and the Date round trip.
   if (len >= 21 && len <= 30 && text.charCodeAt(len - 1) === 90 /* Z */ && text.charCodeAt(19) === 46 /* . */ && text.startsWith(lastUtcSecond) && lastUtcSecond !== '') {
+    // Already canonical (the Docker and CRI sources stamp nine digits): the text itself, no copy.
+    if (len === 30 && digitsOnly(text, 20, 29)) return text;
     const frac = text.slice(20, len - 1);
     if (FRACTION.test(frac)) return `${lastUtcSecond}.${frac.padEnd(9, '0')}Z`;
   }
@@ -39,6 +41,14 @@ export function normalizeRfc3339(text: string): string | undefined {
 }
 let lastUtcSecond = '';
 const FRACTION = /^\d{1,9}$/;
+
+function digitsOnly(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 export function nowRfc3339(): string {
   const ms = Date.now();

@@ -54,6 +54,17 @@ export function unescapeLogString(s: string): string {
 
 /** `10/Oct/2000:13:55:36 -0700` (optionally `.123` after the seconds) to canonical RFC 3339. */
 export function parseClfTime(t: string): string | undefined {
+  // Access logs stamp whole seconds: the lines of one second share one conversion.
+  if (t === lastClf) return lastClfTime;
+  const time = convertClfTime(t);
+  lastClf = t;
+  lastClfTime = time;
+  return time;
+}
+let lastClf = '';
+let lastClfTime: string | undefined;
+
+function convertClfTime(t: string): string | undefined {
   if (t.length < 20 || t.charCodeAt(2) !== 47 || t.charCodeAt(6) !== 47 || t.charCodeAt(11) !== 58) return undefined;
   const day = digitsAt(t, 0, 2);
   const m = monthAt(t, 3);

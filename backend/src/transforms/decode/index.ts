@@ -174,7 +174,7 @@ export function applyDecodedLog<T extends Record<string, unknown>>(target: T, de
  * (which cost more than decoding the line).
  */
 function mergeInto(target: Record<string, unknown>, src: Record<string, unknown>): void {
-  for (const k of Object.keys(src)) {
+  for (const k in src) {
     if (k === '__proto__') continue;
     const v = src[k];
     if (v === undefined) continue;
