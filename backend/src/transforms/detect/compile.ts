@@ -7,6 +7,7 @@ import { ConditionError, type CmpNode, type Loc, type Node, type Op, type Scalar
 import { compileField, type Getter } from './fields.js';
 import { buildTest, OperandError, type ValueTest } from './operators.js';
 import { summarizeValue } from './trace-value.js';
+import type { LeafMemos, MemoSlot } from './leaf-memo.js';
 import type { RegexCompiler, RegexUnions } from './regex-union.js';
 import type { ClauseTrace } from './types.js';
 
@@ -59,12 +60,18 @@ function any(ps: Pred[]): Pred {
 }
 
 /** Throws ConditionError (bad regex, glob, CIDR, or operand) with the place of the culprit. */
-export function compileCondition(node: Node, unions?: RegexUnions): CompiledCondition {
+/** What the rules of one set share: regex unions per field, answers of macro comparisons per event. */
+export interface SharedTests {
+  unions: RegexUnions;
+  memos: LeafMemos;
+}
+
+export function compileCondition(node: Node, shared?: SharedTests): CompiledCondition {
   const leaves: Leaf[] = [];
-  const closures = compileClosures(node, leaves, unions);
+  const closures = compileClosures(node, leaves, shared?.unions);
   let generated: Pred | undefined;
   try {
-    generated = leaves.length <= MAX_GENERATED_LEAVES ? generateTest(node, leaves) : undefined;
+    generated = leaves.length <= MAX_GENERATED_LEAVES ? generateTest(node, leaves, shared?.memos) : undefined;
   } catch {
     // Code generation forbidden by the runtime: the closures give the same answers, slower.
     generated = undefined;
@@ -87,8 +94,8 @@ const MAX_GENERATED_LEAVES = 400;
  * generated function has its own inline caches and call targets V8 can inline; composed closures
  * share theirs across every rule. Values never enter the source: they are passed as arguments.
  */
-function generateTest(node: Node, leaves: Leaf[]): Pred | undefined {
-  const fns = leaves.map(generateLeaf);
+function generateTest(node: Node, leaves: Leaf[], memos: LeafMemos | undefined): Pred | undefined {
+  const fns = leaves.map((leaf) => generateLeaf(leaf, memos));
   let next = 0;
   const expr = (n: Node): string => {
     switch (n.kind) {
@@ -109,7 +116,7 @@ function generateTest(node: Node, leaves: Leaf[]): Pred | undefined {
   return factory(fns);
 }
 
-function generateLeaf(leaf: Leaf): Pred {
+function generateLeaf(leaf: Leaf, memos: LeafMemos | undefined): Pred {
   const { node, get, test } = leaf;
   const values = node.values;
   const lit = values[0];
@@ -142,6 +149,11 @@ function generateLeaf(leaf: Leaf): Pred {
       break;
     default:
       break;
+  }
+  const slot = memos?.slotFor(node);
+  if (slot && memos) {
+    const memoized = new Function('get', 'vt', 'k', 'm', 'ep', `return function leaf(e) { if (m.at === ep.n) return m.r; const v = get(e); const r = ${fast}; m.at = ep.n; m.r = r; return r; };`) as (g: Getter, t: ValueTest, k: unknown, m: MemoSlot, ep: { n: number }) => Pred;
+    return memoized(get, test, k, slot, memos.epoch);
   }
   const factory = new Function('get', 'vt', 'k', `return function leaf(e) { const v = get(e); return ${fast}; };`) as (g: Getter, t: ValueTest, k: unknown) => Pred;
   return factory(get, test, k);

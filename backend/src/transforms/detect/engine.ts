@@ -168,6 +168,7 @@ export class DetectionEngine {
       this.runtimeErrors += 1;
       return alerts;
     }
+    set.memos.nextEvent();
     const ctx = this.ctx;
     ctx.reset(event, trace);
     for (let i = 0; i < n; i += 1) {

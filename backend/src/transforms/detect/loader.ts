@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConditionError, type Loc, type Node, type Scalar } from './ast.js';
-import { compileCondition, compileExceptions, type ExceptionCheck, type ExceptionSpec, type Pred, type TracePred } from './compile.js';
+import { compileCondition, compileExceptions, type ExceptionCheck, type ExceptionSpec, type Pred, type SharedTests, type TracePred } from './compile.js';
 import { expandCondition, type ExpandEnv, type MacroDef } from './expand.js';
 import { compileField, DEFAULT_KNOWN_FIELDS, isKnownField, type Getter } from './fields.js';
 import { applyListOverrides, applyMacroOverrides, applyRuleOverrides } from './overrides.js';
 import { parseCondition, ParseError } from './parser.js';
+import { LeafMemos } from './leaf-memo.js';
 import { RegexUnions } from './regex-union.js';
 import { findGuards, RootIndex, type Guards } from './rule-index.js';
 import { readFile, type ExceptionDef, type FileDefs, type RuleDef } from './schema.js';
@@ -46,6 +47,8 @@ export interface CompiledRule {
 }
 
 export interface RuleSet {
+  /** Answers of macro comparisons for the event being evaluated (nextEvent() before each event). */
+  memos: LeafMemos;
   /** Every rule that compiled, enabled or not. */
   byId: Map<number, CompiledRule>;
   roots: CompiledRule[];
@@ -207,17 +210,17 @@ export function buildRuleSet(files: RuleFile[], opts: EngineOptions = {}, preIss
 
   // 5. Compile each rule on its own (the regex tests of a field share one union, built at the end).
   const byId = new Map<number, CompiledRule>();
-  const unions = new RegexUnions();
+  const shared: SharedTests = { unions: new RegexUnions(), memos: new LeafMemos() };
   for (const def of ruleDefs.values()) {
     if (def.error !== undefined) continue;
     warnFile = def.file;
     warnRule = def.id;
-    const compiled = compileRule(def, env, knownFields, unions, (loc, message, severity, file) => {
+    const compiled = compileRule(def, env, knownFields, shared, (loc, message, severity, file) => {
       locIssue(file ?? fileForLoc(loc, def.file), loc, message, severity, def.id);
     });
     if (compiled) byId.set(def.id, compiled);
   }
-  unions.seal();
+  shared.unions.seal();
 
   // 6. Parents: unknown, refused or cyclic parents refuse the child alone.
   const state = new Map<number, 'ok' | 'bad'>();
@@ -319,7 +322,7 @@ export function buildRuleSet(files: RuleFile[], opts: EngineOptions = {}, preIss
     return info;
   });
 
-  return { byId, roots, index: new RootIndex(roots, opts.useIndex !== false), infos, issues: dedupe(issues), files: files.length, active };
+  return { memos: shared.memos, byId, roots, index: new RootIndex(roots, opts.useIndex !== false), infos, issues: dedupe(issues), files: files.length, active };
 }
 
 function dedupe(issues: LoadIssue[]): LoadIssue[] {
@@ -336,7 +339,7 @@ type RuleIssue = (loc: Loc, message: string, severity: 'error' | 'warning', file
 
 const SET_COMPS = new Set(['in', 'intersects', 'in_cidr']);
 
-function compileRule(def: RuleDef, env: ExpandEnv, knownFields: readonly string[], unions: RegexUnions, report: RuleIssue): CompiledRule | undefined {
+function compileRule(def: RuleDef, env: ExpandEnv, knownFields: readonly string[], shared: SharedTests, report: RuleIssue): CompiledRule | undefined {
   const fail = (loc: Loc, message: string, file?: string): undefined => {
     def.error = message;
     report(loc, message, 'error', file);
@@ -351,7 +354,7 @@ function compileRule(def: RuleDef, env: ExpandEnv, knownFields: readonly string[
     const { text, map } = def.condition;
     try {
       node = expandCondition(parseCondition(text), text, map, env);
-      const c = compileCondition(node, unions);
+      const c = compileCondition(node, shared);
       test = c.test;
       trace = c.trace;
     } catch (e) {
