@@ -59,13 +59,13 @@ function any(ps: Pred[]): Pred {
   };
 }
 
-/** Throws ConditionError (bad regex, glob, CIDR, or operand) with the place of the culprit. */
 /** What the rules of one set share: regex unions per field, answers of macro comparisons per event. */
 export interface SharedTests {
   unions: RegexUnions;
   memos: LeafMemos;
 }
 
+/** Throws ConditionError (bad regex, glob, CIDR, or operand) with the place of the culprit. */
 export function compileCondition(node: Node, shared?: SharedTests): CompiledCondition {
   const leaves: Leaf[] = [];
   const closures = compileClosures(node, leaves, shared?.unions);
@@ -150,13 +150,11 @@ function generateLeaf(leaf: Leaf, memos: LeafMemos | undefined): Pred {
     default:
       break;
   }
+  // A comparison from a macro keeps its answer for the event in the slot the set shares.
   const slot = memos?.slotFor(node);
-  if (slot && memos) {
-    const memoized = new Function('get', 'vt', 'k', 'm', 'ep', `return function leaf(e) { if (m.at === ep.n) return m.r; const v = get(e); const r = ${fast}; m.at = ep.n; m.r = r; return r; };`) as (g: Getter, t: ValueTest, k: unknown, m: MemoSlot, ep: { n: number }) => Pred;
-    return memoized(get, test, k, slot, memos.epoch);
-  }
-  const factory = new Function('get', 'vt', 'k', `return function leaf(e) { const v = get(e); return ${fast}; };`) as (g: Getter, t: ValueTest, k: unknown) => Pred;
-  return factory(get, test, k);
+  const body = slot ? `if (m.at === ep.n) return m.r; const v = get(e); const r = ${fast}; m.at = ep.n; m.r = r; return r;` : `const v = get(e); return ${fast};`;
+  const factory = new Function('get', 'vt', 'k', 'm', 'ep', `return function leaf(e) { ${body} };`) as (g: Getter, t: ValueTest, k: unknown, m: MemoSlot | undefined, ep: { n: number } | undefined) => Pred;
+  return factory(get, test, k, slot, memos?.epoch);
 }
 
 function compileClosures(node: Node, leaves: Leaf[], unions: RegexUnions | undefined): CompiledCondition {
