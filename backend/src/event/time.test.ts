@@ -15,6 +15,11 @@ describe('event times', () => {
     assert.equal(normalizeRfc3339('2026-01-02T05:04:05.5+02:00'), '2026-01-02T03:04:05.500000000Z');
     assert.equal(normalizeRfc3339('2026-01-02 03:04:05.123456Z'), '2026-01-02T03:04:05.123456000Z');
     assert.equal(normalizeRfc3339('yesterday'), undefined);
+    // Within the second last seen: a canonical time comes back as it is, others are padded or refused.
+    assert.equal(normalizeRfc3339('2026-01-02T03:04:05.000000001Z'), '2026-01-02T03:04:05.000000001Z');
+    assert.equal(normalizeRfc3339('2026-01-02T03:04:05.987654321Z'), '2026-01-02T03:04:05.987654321Z');
+    assert.equal(normalizeRfc3339('2026-01-02T03:04:05.98Z'), '2026-01-02T03:04:05.980000000Z');
+    assert.equal(normalizeRfc3339('2026-01-02T03:04:05.98765432xZ'), undefined);
     assert.equal(normalizeRfc3339('2026-13-45T99:00:00Z'), undefined);
     const a = normalizeRfc3339('2026-01-02T03:04:05.9Z')!;
     const b = normalizeRfc3339('2026-01-02T03:04:05.10Z')!;

@@ -42,7 +42,8 @@ export function normalizeRfc3339(text: string): string | undefined {
 let lastUtcSecond = '';
 const FRACTION = /^\d{1,9}$/;
 
-function digitsOnly(text: string, from: number, to: number): boolean {
+/** True when text[from, to) is all ASCII digits. */
+export function digitsOnly(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i += 1) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return false;

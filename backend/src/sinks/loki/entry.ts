@@ -1,6 +1,6 @@
 import type { Alert, ShipEvent } from '../../event/event.js';
 import { eventJson } from '../../event/json.js';
-import { rfc3339ToNanos } from '../../event/time.js';
+import { digitsOnly, rfc3339ToNanos } from '../../event/time.js';
 import { LABEL_NAME } from './config.js';
 
 /** One Loki log entry as the outbox keeps it. */
@@ -24,21 +24,13 @@ const CANONICAL_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 let lastPrefix = '';
 let lastSeconds = '';
 
-function nineDigits(text: string, from: number): boolean {
-  for (let i = from; i < from + 9; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
 /**
  * Unix nanoseconds of an event time. The canonical form (nine digits, Z) is split as text, which
  * is exact and several times faster than going through BigInt; anything else goes through
  * rfc3339ToNanos. Undefined when the text is not RFC 3339 at all.
  */
 export function timeToNanos(time: string): string | undefined {
-  if (time.length === 30 && time.charCodeAt(29) === 90 /* Z */ && time.charCodeAt(19) === 46 /* . */ && nineDigits(time, 20)) {
+  if (time.length === 30 && time.charCodeAt(29) === 90 /* Z */ && time.charCodeAt(19) === 46 /* . */ && digitsOnly(time, 20, 29)) {
     const prefix = time.slice(0, 19);
     if (prefix === lastPrefix) return lastSeconds + time.slice(20, 29);
     if (CANONICAL_SECONDS.test(prefix)) {

@@ -113,6 +113,10 @@ describe('access logs (nginx / Apache)', () => {
     assert.equal(parseClfTime('10/Oct/2000:13:55:36 -0700'), '2000-10-10T20:55:36.000000000Z');
     assert.equal(parseClfTime('10/Oct/2000:13:55:36.123 +0000'), '2000-10-10T13:55:36.123000000Z');
     assert.equal(parseClfTime('10/Foo/2000:13:55:36 +0000'), undefined);
+    // The last conversion is kept: the same text again, then others, then back.
+    for (const [t, want] of [['10/Oct/2000:13:55:36 -0700', '2000-10-10T20:55:36.000000000Z'], ['10/Oct/2000:13:55:36 -0700', '2000-10-10T20:55:36.000000000Z'], ['10/Foo/2000:13:55:36 +0000', undefined], ['10/Foo/2000:13:55:36 +0000', undefined], ['11/Oct/2000:13:55:36 +0000', '2000-10-11T13:55:36.000000000Z']] as const) {
+      assert.equal(parseClfTime(t), want, t);
+    }
     assert.equal(webServerFromImage('httpd:2.4'), 'apache');
     assert.equal(webServerFromImage('bitnami/apache'), 'apache');
     assert.equal(webServerFromImage('nginx:1.27'), 'nginx');
