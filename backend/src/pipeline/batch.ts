@@ -13,7 +13,8 @@ export interface Batch {
 
 /** The JSON text of each event and alert of a batch, in the same order, as the store wrote it. */
 export interface EncodedBatch {
-  events: string[];
+  /** Each event's JSON, when the store made it (an event it keeps, or one an alert refers to). */
+  events: Array<string | undefined>;
   alerts: string[];
 }
 
