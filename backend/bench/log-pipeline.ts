@@ -1,8 +1,9 @@
 // Container log pipeline (issue "Container logs ... delivered without loss"):
 //   1. frame parsing + line joining on a synthetic multiplexed stream of ~120-byte lines (and the
 //      raw TTY stream): MiB/s and lines/s;
-//   2. synthetic stream → frame parse → position → logLineToEvent → detection (shipped rules) →
-//      Loki sink onCommit (durable outbox, no network) per batch of 1,000: lines per CPU second;
+//   2. synthetic stream → frame parse → position → logLineToEvent → the collector's Pipeline
+//      (metrics, shipped rules) → Store commit with the Loki sink's durable outbox (no network),
+//      every 1,000 lines: lines per CPU second;
 //   3. a real dockerd, one container logging flat out, the source following it for ~10 s: the
 //      source's CPU time against dockerd's for the same lines (target ≤ 0.5).
 //
@@ -16,12 +17,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Alert, ShipEvent } from '../src/event/event.js';
+import { storedEventSources } from '../src/collector.js';
+import type { ShipEvent } from '../src/event/event.js';
 import { CollectorMetrics } from '../src/metrics/registry.js';
 import type { Emitter } from '../src/pipeline/emitter.js';
+import { Pipeline } from '../src/pipeline/pipeline.js';
 import { lokiConfigSchema } from '../src/sinks/loki/config.js';
 import { LokiSink } from '../src/sinks/loki/sink.js';
-import { tempDb } from '../src/sinks/loki/testing/fixtures.js';
 import { Store } from '../src/sinks/store/store.js';
 import { DockerClient, parseDockerEndpoint } from '../src/sources/docker/client.js';
 import { logsConfigSchema } from '../src/sources/docker-logs/config.js';
@@ -142,24 +144,27 @@ if (N > 0) {
 }
 
 // ---- 2. the whole path on one core, to the Loki outbox --------------------------------------
+// As the collector runs it with Loki configured: the Pipeline (its metrics, the rules, batching),
+// the Store's commit (log lines not kept in SQLite, `store.logs: auto`) and the Loki sink's outbox.
 if (N > 0) {
   const data = chunks(framedStream(N));
   const engine = DetectionEngine.fromDirs({ shippedDir: path.join(ROOT, 'rules') });
   const metrics = new CollectorMetrics();
-  const tmp = tempDb();
-  const loki = new LokiSink(tmp.db, lokiConfigSchema.parse({ url: 'http://127.0.0.1:1', max_queue_bytes: 16 * 1024 ** 3 }), { metrics, log: silentLogger(), hostName: 'bench' });
-  const context = { host: { name: 'bench' }, container: { id: 'c'.repeat(64), name: 'web', image: 'nginx:1.27', labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' }, compose: { project: 'shop', service: 'web' } } };
-  const commit = tmp.db.transaction((events: ShipEvent[], alerts: Alert[]) => loki.onCommit({ events, alerts, checkpoints: [] }));
-  let events: ShipEvent[] = [];
-  let alerts: Alert[] = [];
-  let total = 0;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swlogpipe-'));
+  const store = new Store({ path: dir, maxAgeMs: 86_400_000, maxBytes: 16 * 1024 ** 3, metrics, eventSources: storedEventSources(false) });
+  const loki = new LokiSink(store.db, lokiConfigSchema.parse({ url: 'http://127.0.0.1:1', max_queue_bytes: 16 * 1024 ** 3 }), { metrics, log: silentLogger(), hostName: 'bench' });
+  store.addHook(loki);
   let alertCount = 0;
+  const pipeline = new Pipeline({ store, metrics, log: silentLogger(), detector: engine, onAlert: () => { alertCount += 1; } });
+  const context = { host: { name: 'bench' }, container: { id: 'c'.repeat(64), name: 'web', image: 'nginx:1.27', labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' }, compose: { project: 'shop', service: 'web' } } };
+  let total = 0;
+  let pending = 0;
   let lastCheckpoint = '';
   const pos = new LogPosition(LogPosition.from('0'), false);
   let lines: LogLine[] = [];
   const asm = new FramedLineAssembler({ line: (l) => lines.push(l) }, 256 * 1024);
   // CPU per stage, measured around each 64 KiB chunk's worth of work (~470 lines)
-  const stage = { parse: 0, event: 0, rules: 0, loki: 0 };
+  const stage = { parse: 0, event: 0, rules: 0, commit: 0 };
   let mark = process.cpuUsage();
   const lap = (k: keyof typeof stage) => {
     const now = process.cpuUsage();
@@ -174,39 +179,35 @@ if (N > 0) {
     lap('parse');
     const fresh: ShipEvent[] = [];
     for (const l of lines) {
-      if (pos.accept(l)) fresh.push(logLineToEvent({ message: l.message, stream: l.stream, time: l.time }, { context }));
+      if (pos.accept(l)) fresh.push(logLineToEvent({ message: l.message, stream: l.stream, time: l.time, truncated: l.truncated }, { context }));
     }
     lines = [];
     lap('event');
-    for (const ev of fresh) {
-      for (const a of engine.evaluate(ev)) alerts.push(a);
-      events.push(ev);
+    if (fresh.length > 0) {
+      lastCheckpoint = LogPosition.stringify(pos.current());
+      for (let i = 0; i < fresh.length - 1; i += 1) pipeline.emit(fresh[i]!);
+      pipeline.emit(fresh.at(-1)!, { key: 'bench', value: lastCheckpoint });
+      total += fresh.length;
+      pending += fresh.length;
     }
     lap('rules');
-    if (events.length >= BATCH) {
-      lastCheckpoint = LogPosition.stringify(pos.current());
-      commit(events, alerts);
-      total += events.length;
-      alertCount += alerts.length;
-      events = [];
-      alerts = [];
-      lap('loki');
+    if (pending >= BATCH) {
+      pipeline.commit();
+      pending = 0;
+      lap('commit');
     }
   }
-  if (events.length) {
-    mark = process.cpuUsage();
-    commit(events, alerts);
-    total += events.length;
-    alertCount += alerts.length;
-    lap('loki');
-  }
+  mark = process.cpuUsage();
+  pipeline.commit();
+  lap('commit');
   const cpu = cpuSeconds(c0);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const outbox = (tmp.db.prepare('SELECT count(*) AS n FROM loki_outbox').get() as { n: number } | undefined)?.n ?? -1;
+  const outbox = (store.db.prepare('SELECT coalesce(sum(entries), 0) AS n FROM loki_outbox').get() as { n: number }).n;
   const us = (k: keyof typeof stage) => `${k} ${((stage[k] * 1e6) / total).toFixed(1)} µs`;
   report('log source→decode→rules→Loki outbox', total / cpu, 'lines per CPU-second', TARGET,
-    `${total.toLocaleString('en-US')} lines in ${cpu.toFixed(2)} s CPU (${wall.toFixed(2)} s wall), ${alertCount} alerts, outbox rows ${outbox}, position ${lastCheckpoint.length} bytes; per line: ${us('parse')} (frames, lines, position), ${us('event')} (logLineToEvent), ${us('rules')}, ${us('loki')} (onCommit)`);
-  tmp.cleanup();
+    `${total.toLocaleString('en-US')} lines in ${cpu.toFixed(2)} s CPU (${wall.toFixed(2)} s wall), ${alertCount} alerts, ${outbox} entries in the outbox, position ${lastCheckpoint.length} bytes; per line: ${us('parse')} (frames, lines, position), ${us('event')} (logLineToEvent), ${us('rules')} (Pipeline.emit: metrics, rules), ${us('commit')} (store and Loki outbox)`);
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 // ---- 3. against a real dockerd ---------------------------------------------------------------

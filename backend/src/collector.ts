@@ -50,6 +50,11 @@ interface Parts {
 /**
  * The one place where sources, transforms and sinks are wired together (Vector's topology).
  */
+/** Sources whose events the store keeps. Metric samples live in Prometheus; the store keeps what people search and alert on. */
+export function storedEventSources(keepLogs: boolean): Set<string> {
+  return new Set(['docker', 'kubernetes', 'k8s_audit', 'collector', ...(keepLogs ? ['log'] : [])]);
+}
+
 export class Collector {
   private stopping = false;
   private retentionTimer: NodeJS.Timeout | undefined;
@@ -74,9 +79,7 @@ export class Collector {
   static async start(cfg: Config, log: Logger): Promise<Collector> {
     const metrics = new CollectorMetrics({ processMetrics: true });
     const keepLogs = cfg.store.logs === 'true' || (cfg.store.logs === 'auto' && !cfg.loki.url);
-    // Metric samples live in Prometheus; the store keeps what people search and alert on.
-    const eventSources = new Set(['docker', 'kubernetes', 'k8s_audit', 'collector', ...(keepLogs ? ['log'] : [])]);
-    const store = new Store({ path: cfg.store.path, maxAgeMs: cfg.store.max_age, maxBytes: cfg.store.max_bytes, metrics, eventSources });
+    const store = new Store({ path: cfg.store.path, maxAgeMs: cfg.store.max_age, maxBytes: cfg.store.max_bytes, metrics, eventSources: storedEventSources(keepLogs) });
     const tokenInfo = cfg.api.token ? { token: cfg.api.token, created: false, file: '' } : loadOrCreateToken(cfg.store.path);
     if (tokenInfo.created) {
       // Printed once, on the start that created it; later starts read it from the file.
