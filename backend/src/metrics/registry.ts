@@ -17,7 +17,7 @@ export class CollectorMetrics {
 
   readonly eventsTotal = new Counter({
     name: 'shipwatch_events_total',
-    help: 'Events accepted into the pipeline, by source and action.',
+    help: 'Events accepted into the pipeline, by source.',
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
