@@ -25,7 +25,7 @@ export function applicationLogs(): Dashboard {
   return dashboard({
     uid: 'shipwatch-application-logs',
     title: 'Shipwatch / Application logs',
-    description: 'Container logs decoded by Shipwatch (HTTP access logs, JSON, logfmt, sshd) and the attacks the rules found in them: web attacks, SQL injection, XSS, path traversal, scans, brute force.',
+    description: 'Container logs as the containers wrote them, HTTP figures from their access logs, and the attacks the rules found in them (decoded by Shipwatch: access logs, JSON, logfmt, sshd): web attacks, SQL injection, XSS, path traversal, scans, brute force.',
     tags: ['logs', 'security', 'web'],
     variables: [
       datasourceVariable('loki'),
