@@ -101,7 +101,7 @@ export class CollectorMetrics {
 
   readonly ruleEvalSeconds = new Histogram({
     name: 'shipwatch_rule_evaluation_seconds',
-    help: 'Time to evaluate the rules against one event.',
+    help: 'Time to evaluate the rules against one event (at most one event per millisecond is timed).',
     buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025],
     registers: [this.registry],
   });
