@@ -39,17 +39,38 @@ afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-/** An express app with the webhook on a real Store + Pipeline. `viaApi`: served as the collector serves it, by the API server ahead of express. */
-async function harness(o: Partial<AuditWebhookOptions> & { viaApi?: boolean; emitter?: Emitter } = {}): Promise<Harness> {
+/** A real Store and Pipeline in a temporary directory. */
+function backing(): { metrics: CollectorMetrics; store: Store; pipeline: Pipeline } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-audit-'));
   dirs.push(dir);
   const metrics = new CollectorMetrics();
-  const log = silentLogger();
   const store = new Store({ path: dir, maxAgeMs: 86_400_000 * 365 * 100, maxBytes: 1e9, metrics });
-  const pipeline = new Pipeline({ store, metrics, log });
+  return { metrics, store, pipeline: new Pipeline({ store, metrics, log: silentLogger() }) };
+}
+
+/** Closes the server (and its kept-alive connections), then commits what is pending and closes the store. */
+async function shutdown(server: http.Server, b: { store: Store; pipeline: Pipeline }): Promise<void> {
+  await new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  });
+  await b.pipeline.flush();
+  b.store.close();
+}
+
+/**
+ * The webhook on a real Store + Pipeline, mounted as an express router, or by `mount`. `viaApi`:
+ * served as the collector serves it, by the API server ahead of express.
+ */
+async function harness(o: Partial<AuditWebhookOptions> & { viaApi?: boolean; emitter?: Emitter; mount?: (hook: ReturnType<typeof createAuditWebhook>) => http.RequestListener } = {}): Promise<Harness> {
+  const b = backing();
+  const { metrics, store, pipeline } = b;
+  const log = silentLogger();
   const hook = createAuditWebhook({ token: TOKEN, emitter: o.emitter ?? pipeline, metrics, log, hostName: 'cluster-1', ...o });
   let app: http.RequestListener;
-  if (o.viaApi) {
+  if (o.mount) {
+    app = o.mount(hook);
+  } else if (o.viaApi) {
     app = createApi({ token: 'api-token-0123456789abcdef', bodyLimit: 16 * 1024 * 1024, store, metrics, log, status: () => ({ status: 'ok', version: 't', sources: {}, sinks: {} }), publicRoutes: [hook.route] });
   } else {
     const e = express();
@@ -69,14 +90,7 @@ async function harness(o: Partial<AuditWebhookOptions> & { viaApi?: boolean; emi
       const text = await res.text();
       return { status: res.status, body: JSON.parse(text) as AuditWebhookResult, headers: res.headers };
     },
-    close: async () => {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-      await pipeline.flush();
-      store.close();
-    },
+    close: () => shutdown(server, b),
   };
   open.push(h);
   return h;
@@ -382,38 +396,22 @@ describe('audit webhook: limits', () => {
 
 describe('audit webhook: mounting', () => {
   it('as an express router behind a body parser, takes the body that parser read', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-audit-'));
-    dirs.push(dir);
-    const metrics = new CollectorMetrics();
-    const store = new Store({ path: dir, maxAgeMs: 1e13, maxBytes: 1e9, metrics });
-    const pipeline = new Pipeline({ store, metrics, log: silentLogger() });
-    const hook = createAuditWebhook({ token: TOKEN, emitter: pipeline, metrics, log: silentLogger() });
-    const app = express();
-    app.use(express.json(), express.text({ type: 'application/x-ndjson' }));
-    app.use('/api/v1', hook.router);
-    const server = http.createServer(app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/k8s/audit`;
-      const post = async (body: string, type: string) => {
-        const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': type, Authorization: `Bearer ${TOKEN}` }, body });
-        return { status: res.status, body: (await res.json()) as AuditWebhookResult };
-      };
-      assert.deepEqual(await post(JSON.stringify(list([auditEvent(), auditEvent('exec')])), 'application/json'), { status: 200, body: { accepted: 2, duplicates: 0, rejected: [] } });
-      const nd = await post(`${JSON.stringify(auditEvent())}\nnot json\n`, 'application/x-ndjson');
-      assert.equal(nd.status, 200);
-      assert.equal(nd.body.accepted, 1);
-      assert.match(nd.body.rejected[0]!.error, /^line 2: invalid JSON/);
-      assert.equal((await post(JSON.stringify({ kind: 'EventList', items: 1 }), 'application/json')).status, 400);
-      assert.equal(store.events({ source: 'k8s_audit', limit: 10 }).items.length, 3);
-    } finally {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-      await pipeline.flush();
-      store.close();
-    }
+    const h = await harness({
+      mount: (hook) => {
+        const app = express();
+        app.use(express.json(), express.text({ type: 'application/x-ndjson' }));
+        app.use('/api/v1', hook.router);
+        return app;
+      },
+    });
+    const r = await h.post(list([auditEvent(), auditEvent('exec')]));
+    assert.deepEqual([r.status, r.body], [200, { accepted: 2, duplicates: 0, rejected: [] }]);
+    const nd = await h.post(`${JSON.stringify(auditEvent())}\nnot json\n`, { headers: { 'Content-Type': 'application/x-ndjson' } });
+    assert.equal(nd.status, 200);
+    assert.equal(nd.body.accepted, 1);
+    assert.match(nd.body.rejected[0]!.error, /^line 2: invalid JSON/);
+    assert.equal((await h.post({ kind: 'EventList', items: 1 })).status, 400);
+    assert.equal(stored(h.store).length, 3);
   });
 
   it('is served by the API server ahead of express (publicRoutes), with its own token, and the other endpoints still answer', async () => {
@@ -460,12 +458,8 @@ describe('audit webhook: mTLS', () => {
       ssl('x509', '-req', '-in', `${cn}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${cn}.crt`, '-days', '2', '-extfile', 'ext.cnf');
     }
     const read = (f: string) => fs.readFileSync(path.join(dir, f));
-    const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-audit-'));
-    dirs.push(storeDir);
-    const metrics = new CollectorMetrics();
-    const store = new Store({ path: storeDir, maxAgeMs: 1e13, maxBytes: 1e9, metrics });
-    const pipeline = new Pipeline({ store, metrics, log: silentLogger() });
-    const hook = createAuditWebhook({ token: TOKEN, emitter: pipeline, metrics, log: silentLogger(), clientCert: { cns: ['kube-apiserver'] } });
+    const b = backing();
+    const hook = createAuditWebhook({ token: TOKEN, emitter: b.pipeline, metrics: b.metrics, log: silentLogger(), clientCert: { cns: ['kube-apiserver'] } });
     const app = express();
     app.use('/api/v1', hook.router);
     const server = https.createServer({ key: read('localhost.key'), cert: read('localhost.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: false }, app);
@@ -490,12 +484,7 @@ describe('audit webhook: mTLS', () => {
       assert.equal(await send(undefined, TOKEN), 200, 'the bearer token still works');
       assert.equal(hook.status().accepted, 2);
     } finally {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-      await pipeline.flush();
-      store.close();
+      await shutdown(server, b);
     }
   });
 });
