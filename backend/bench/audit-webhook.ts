@@ -7,10 +7,10 @@
 // The collector side runs in a child process: the collector's API server (createApi) with the
 // webhook served as the collector serves it (publicRoutes), a Pipeline with the detection engine
 // loaded from rules/, and a real SQLite Store; its CPU time (process.cpuUsage: JSON parsing,
-// normalizing, rules, SQLite, GC, HTTP) is what is measured. This process is the HTTP client: it POSTs EventLists of realistic
-// audit events, each with a fresh auditID, with a few requests in flight like the API server's
-// batching webhook backend. Every 200 arrives only after the store committed its batch. The rate
-// limit is off (k8s.audit_rate 0): this measures capacity.
+// normalizing, rules, SQLite, GC, HTTP) is what is measured. This process is the HTTP client: it
+// POSTs EventLists of realistic audit events, each with a fresh auditID, with a few requests in
+// flight like the API server's batching webhook backend. Every 200 arrives only after the store
+// committed its batch. The rate limit is off (k8s.audit_rate 0): this measures capacity.
 //
 // Mixes: `security` (default) is heavy on what rules look at: pod creates with full specs (some
 // privileged, host network, docker.sock mounts), execs, secret reads, RBAC bindings, configmap

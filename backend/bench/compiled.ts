@@ -25,14 +25,14 @@ export const isCompiled = process.env.SHIPWATCH_BENCH_COMPILED === '1';
  * and bare imports resolve as in the source, runs it with `args` under plain node and removes it.
  * Resolves to the bundle's exit code.
  */
-export async function runCompiled(selfUrl: string, args: string[], nodeArgs: string[] = benchNodeArgs()): Promise<number> {
+export async function runCompiled(selfUrl: string, args: string[]): Promise<number> {
   const self = fileURLToPath(selfUrl);
   const bundle = path.join(path.dirname(self), `.${path.basename(self, '.ts')}-${process.pid}.mjs`);
   try {
     const { build } = await import('esbuild');
     await build({ entryPoints: [self], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'error' });
     return await new Promise<number>((resolve, reject) => {
-      spawn(process.execPath, [...nodeArgs, bundle, ...args], { stdio: 'inherit', env: { ...process.env, SHIPWATCH_BENCH_COMPILED: '1' } })
+      spawn(process.execPath, [...benchNodeArgs(), bundle, ...args], { stdio: 'inherit', env: { ...process.env, SHIPWATCH_BENCH_COMPILED: '1' } })
         .once('error', reject)
         .once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });

@@ -183,7 +183,7 @@ function metadata(ev: ShipEvent, ruleId?: number): string | null {
  * found stays with the event: the rules read it, and an alert carries the whole event. Undefined
  * when the event has no message (the entry then carries the event as JSON).
  */
-export function logLine(ev: ShipEvent): string | undefined {
+function logLine(ev: ShipEvent): string | undefined {
   const message = obj(ev.log)?.message;
   return typeof message === 'string' ? message : undefined;
 }
