@@ -3,7 +3,8 @@
 //      raw TTY stream): MiB/s and lines/s;
 //   2. synthetic stream → frame parse → position → logLineToEvent → the collector's Pipeline
 //      (metrics, shipped rules) → Store commit with the Loki sink's durable outbox (no network),
-//      every 1,000 lines: lines per CPU second;
+//      every 1,000 lines: lines per CPU second, in the steady state that follows a warm-up of
+//      WARMUP lines (reported on its own);
 //   3. a real dockerd, one container logging flat out, the source following it for ~10 s: the
 //      source's CPU time against dockerd's for the same lines (target ≤ 0.5).
 //
@@ -45,6 +46,10 @@ const DOCKER_SECONDS = Number(process.argv[3] ?? 10);
 const TARGET = 200_000;
 const CHUNK = 64 * 1024;
 const BATCH = 1000;
+// The first lines run while V8 is still compiling the rules' generated functions and the hot
+// paths (its compiler threads count against this process): the first 100,000 lines go at about
+// 60% of the steady rate. A collector runs for days; the steady state is its throughput.
+const WARMUP = 200_000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function pin(cpu: number): boolean {
@@ -147,7 +152,7 @@ if (N > 0) {
 // As the collector runs it with Loki configured: the Pipeline (its metrics, the rules, batching),
 // the Store's commit (log lines not kept in SQLite, `store.logs: auto`) and the Loki sink's outbox.
 if (N > 0) {
-  const data = chunks(framedStream(N));
+  const data = chunks(framedStream(WARMUP + N));
   const engine = DetectionEngine.fromDirs({ shippedDir: path.join(ROOT, 'rules') });
   const metrics = new CollectorMetrics();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swlogpipe-'));
@@ -155,6 +160,7 @@ if (N > 0) {
   const loki = new LokiSink(store.db, lokiConfigSchema.parse({ url: 'http://127.0.0.1:1', max_queue_bytes: 16 * 1024 ** 3 }), { metrics, log: silentLogger(), hostName: 'bench' });
   store.addHook(loki);
   let alertCount = 0;
+  let alertsBefore = 0;
   const pipeline = new Pipeline({ store, metrics, log: silentLogger(), detector: engine, onAlert: () => { alertCount += 1; } });
   const context = { host: { name: 'bench' }, container: { id: 'c'.repeat(64), name: 'web', image: 'nginx:1.27', labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' }, compose: { project: 'shop', service: 'web' } } };
   let total = 0;
@@ -171,9 +177,19 @@ if (N > 0) {
     stage[k] += (now.user - mark.user + now.system - mark.system) / 1e6;
     mark = now;
   };
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
+  let c0 = process.cpuUsage();
+  let t0 = process.hrtime.bigint();
+  let warm: { lines: number; cpu: number } | undefined;
   for (const c of data) {
+    if (warm === undefined && total >= WARMUP) {
+      pipeline.commit();
+      pending = 0;
+      warm = { lines: total, cpu: cpuSeconds(c0) };
+      for (const k of Object.keys(stage) as (keyof typeof stage)[]) stage[k] = 0;
+      alertsBefore = alertCount;
+      c0 = process.cpuUsage();
+      t0 = process.hrtime.bigint();
+    }
     mark = process.cpuUsage();
     asm.push(c);
     lap('parse');
@@ -202,10 +218,14 @@ if (N > 0) {
   lap('commit');
   const cpu = cpuSeconds(c0);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (!warm) throw new Error('the stream ended before the warm-up did');
+  const measured = total - warm.lines;
   const outbox = (store.db.prepare('SELECT coalesce(sum(entries), 0) AS n FROM loki_outbox').get() as { n: number }).n;
-  const us = (k: keyof typeof stage) => `${k} ${((stage[k] * 1e6) / total).toFixed(1)} µs`;
-  report('log source→decode→rules→Loki outbox', total / cpu, 'lines per CPU-second', TARGET,
-    `${total.toLocaleString('en-US')} lines in ${cpu.toFixed(2)} s CPU (${wall.toFixed(2)} s wall), ${alertCount} alerts, ${outbox} entries in the outbox, position ${lastCheckpoint.length} bytes; per line: ${us('parse')} (frames, lines, position), ${us('event')} (logLineToEvent), ${us('rules')} (Pipeline.emit: metrics, rules), ${us('commit')} (store and Loki outbox)`);
+  const us = (k: keyof typeof stage) => `${k} ${((stage[k] * 1e6) / measured).toFixed(1)} µs`;
+  report('log source→decode→rules→Loki outbox', measured / cpu, 'lines per CPU-second', TARGET,
+    `${measured.toLocaleString('en-US')} lines in ${cpu.toFixed(2)} s CPU (${wall.toFixed(2)} s wall) after a warm-up of ${warm.lines.toLocaleString('en-US')} lines `
+    + `(${Math.round(warm.lines / warm.cpu).toLocaleString('en-US')} lines per CPU-second), ${alertCount - alertsBefore} alerts, ${outbox} entries in the outbox in all, position ${lastCheckpoint.length} bytes; `
+    + `per line: ${us('parse')} (frames, lines, position), ${us('event')} (logLineToEvent), ${us('rules')} (Pipeline.emit: metrics, rules), ${us('commit')} (store and Loki outbox)`);
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
