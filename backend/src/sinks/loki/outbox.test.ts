@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import zlib from 'node:zlib';
 import type { LokiEntry } from './entry.js';
 import { decodeChunk, encodeChunk, LokiOutbox } from './outbox.js';
 import { LokiSink } from './sink.js';
@@ -37,6 +38,19 @@ describe('Loki outbox', () => {
     const stripped = dec(7, encodeChunk(entries, true), 25, false);
     assert.equal(stripped.length, 5);
     for (const d of stripped) assert.equal((JSON.parse(d.buf.toString('utf8', d.start, d.end)) as unknown[]).length, 2);
+  });
+
+  test('a chunk queued before Brotli (raw deflate, no `z` in its header) still decodes', () => {
+    const entries = Array.from({ length: 12 }, (_, i) => entry(i, `c${i % 2}`));
+    const current = encodeChunk(entries, false);
+    const header = JSON.parse(current.header) as Record<string, unknown>;
+    assert.equal(header.z, 'br');
+    delete header.z;
+    const legacy = zlib.deflateRawSync(zlib.brotliDecompressSync(current.data), { level: 1 });
+    const decoded = decodeChunk(3, JSON.stringify(header), legacy, 2, false);
+    assert.deepEqual(decoded.map((d) => d.idx), Array.from({ length: 10 }, (_, i) => i + 2));
+    const text = (d: (typeof decoded)[number]) => d.buf.toString('utf8', d.start, d.end);
+    assert.deepEqual(decoded.map(text), dec(3, current, 2, false).map(text));
   });
 
   test('a push body built from chunk slices is valid JSON with every entry once', () => {

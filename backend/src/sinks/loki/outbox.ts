@@ -34,6 +34,8 @@ interface ChunkHeader {
   l: number[];
   /** 1 when the values carry structured metadata. */
   m: 0 | 1;
+  /** How the values are compressed: `br` (Brotli); absent in chunks queued before it (raw deflate). */
+  z?: 'br';
 }
 
 const COMMA_BYTE = 44;
@@ -48,9 +50,11 @@ const SCRATCH_KEEP = 16 << 20;
  * (stable, so per-stream order holds), and a small JSON header with the stream label sets, the
  * runs of entries per stream and each value's byte length. A run of entries of one stream is one
  * contiguous slice `v1,v2,...` that the drain copies into the body at once, and a re-send is
- * byte-identical. The values are raw-deflated (level 1): a couple of µs per entry of CPU buys
- * 5-10 times fewer bytes through the WAL and its checkpoints, which cost more, and as many times
- * more entries within max_queue_bytes during a Loki outage.
+ * byte-identical. The values are compressed: about 0.15 µs per entry buys about 10 times fewer
+ * bytes through the WAL and its checkpoints, which cost more, and as many times more entries
+ * within max_queue_bytes during a Loki outage. Brotli at quality 0 (its one-pass mode) compresses
+ * a commit's values in less than half the CPU time of deflate at level 1, to 10 rather than 12
+ * times fewer bytes (measured on the log-pipeline bench's lines).
  */
 export function encodeChunk(entries: readonly LokiEntry[], withMeta: boolean): { header: string; data: Buffer } {
   const groups = new Map<string, string[]>();
@@ -68,7 +72,7 @@ export function encodeChunk(entries: readonly LokiEntry[], withMeta: boolean): {
     buf = Buffer.allocUnsafe(chars * 3);
     if (buf.length <= SCRATCH_KEEP) scratch = buf;
   }
-  const header: ChunkHeader = { s: [], g: [], l: [], m: withMeta ? 1 : 0 };
+  const header: ChunkHeader = { s: [], g: [], l: [], m: withMeta ? 1 : 0, z: 'br' };
   let off = 0;
   for (const [stream, values] of groups) {
     header.g.push([header.s.length, values.length]);
@@ -80,10 +84,10 @@ export function encodeChunk(entries: readonly LokiEntry[], withMeta: boolean): {
       off += n;
     }
   }
-  // One output chunk for the whole result (at most the input's size) halves the cost of deflate.
-  const chunkSize = Math.min(Math.max(off, 64 * 1024), 8 << 20);
-  return { header: JSON.stringify(header), data: zlib.deflateRawSync(buf.subarray(0, off), { level: 1, chunkSize }) };
+  return { header: JSON.stringify(header), data: zlib.brotliCompressSync(buf.subarray(0, off), { params: { [BROTLI_QUALITY]: 0, [BROTLI_SIZE_HINT]: off } }) };
 }
+
+const { BROTLI_PARAM_QUALITY: BROTLI_QUALITY, BROTLI_PARAM_SIZE_HINT: BROTLI_SIZE_HINT } = zlib.constants;
 
 /** Removes the structured metadata of a value (a chunk queued with it, sent without). */
 function withoutMetadata(buf: Buffer, start: number, end: number): Buffer {
@@ -93,8 +97,8 @@ function withoutMetadata(buf: Buffer, start: number, end: number): Buffer {
 
 /** Decodes entries `skip`.. of a chunk (sharing the chunk's memory). */
 export function decodeChunk(seq: number, headerJson: string, compressed: Buffer, skip: number, withMeta: boolean): QueuedEntry[] {
-  const data = zlib.inflateRawSync(compressed);
   const header = JSON.parse(headerJson) as ChunkHeader;
+  const data = header.z === 'br' ? zlib.brotliDecompressSync(compressed) : zlib.inflateRawSync(compressed);
   const strip = header.m === 1 && !withMeta;
   const out: QueuedEntry[] = [];
   let pos = 0;
