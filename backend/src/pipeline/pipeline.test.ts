@@ -50,4 +50,26 @@ describe('Pipeline', () => {
     assert.equal(store.counts().events, 2005, 'every event is kept, timed or not');
     store.close();
   });
+
+  it('counts accepted events by source once per commit, including a commit that fails', async () => {
+    const { p, metrics, store } = pipeline();
+    const accepted = async (source: string) => (await metrics.eventsTotal.get()).values.find((v) => v.labels.source === source)?.value ?? 0;
+    for (let i = 0; i < 3; i += 1) p.emit(ev(i));
+    p.emit({ event: { id: 'l', time: '2026-01-02T03:04:05.000000000Z', source: 'log', action: 'log' } });
+    p.commit();
+    assert.equal(await accepted('docker'), 3);
+    assert.equal(await accepted('log'), 1);
+    p.emit(ev(9));
+    const commit = store.commit.bind(store);
+    store.commit = () => {
+      throw new Error('disk full');
+    };
+    p.commit(); // fails, and is retried in a second: the event was accepted all the same
+    assert.equal(await accepted('docker'), 4);
+    store.commit = commit;
+    await p.flush();
+    assert.equal(store.counts().events, 5);
+    assert.equal(await accepted('docker'), 4, 'the retry counts nothing twice');
+    store.close();
+  });
 });

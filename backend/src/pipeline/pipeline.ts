@@ -31,6 +31,8 @@ export class Pipeline implements Emitter {
   private waiters: (() => void)[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private lastTimedMs = 0;
+  /** Events accepted since the last commit, by source: added to the counter once per commit. */
+  private readonly accepted = new Map<string, number>();
   detector: Detector | undefined;
 
   constructor(private readonly o: PipelineOptions) {
@@ -43,7 +45,9 @@ export class Pipeline implements Emitter {
       metrics.dropsTotal.inc({ stage: 'pipeline', reason: 'store_unavailable' });
       return;
     }
-    metrics.eventsTotal.inc({ source: event.event.source });
+    // prom-client builds a label key and two objects per inc(): once per commit, not per event.
+    const source = event.event.source;
+    this.accepted.set(source, (this.accepted.get(source) ?? 0) + 1);
     if (this.detector) {
       // At most one event per millisecond is timed: timing and observing every event was half of
       // emit's own cost in a log flood, and a thousand samples a second give the same quantiles.
@@ -92,6 +96,7 @@ export class Pipeline implements Emitter {
   /** Commits what is pending now; on failure keeps it and tries again in a second. */
   commit(): void {
     this.scheduled = false;
+    this.countAccepted();
     if (this.isEmpty()) return this.release();
     const batch = this.pending;
     try {
@@ -110,6 +115,12 @@ export class Pipeline implements Emitter {
       this.o.onAlert?.(a);
     }
     this.release();
+  }
+
+  private countAccepted(): void {
+    if (this.accepted.size === 0) return;
+    for (const [source, n] of this.accepted) this.o.metrics.eventsTotal.inc({ source }, n);
+    this.accepted.clear();
   }
 
   private release(): void {
