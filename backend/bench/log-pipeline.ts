@@ -115,8 +115,11 @@ function chunks(buf: Buffer): Buffer[] {
   return out;
 }
 
-const pinned = os.availableParallelism() > 1 && pin(0);
-if (N > 0) console.log(`log pipeline benchmark: ${N.toLocaleString('en-US')} lines${pinned ? ', pinned to CPU 0' : ''}`);
+// SHIPWATCH_BENCH_CPU picks the CPU (default 0): two builds can then run side by side, one per
+// CPU, and meet the same load from other processes at the same time.
+const CPU = Number(process.env.SHIPWATCH_BENCH_CPU ?? 0);
+const pinned = os.availableParallelism() > 1 && pin(CPU);
+if (N > 0) console.log(`log pipeline benchmark: ${N.toLocaleString('en-US')} lines${pinned ? `, pinned to CPU ${CPU}` : ''}`);
 
 // ---- 1. frame parsing + line joining -------------------------------------------------------
 if (N > 0) {
