@@ -20,13 +20,18 @@ function isIndex(seg: string): boolean {
 /**
  * Walks from `from`, joining segments into dotted keys and fanning out over arrays. `joined[i][j]`
  * is parts[i..j] joined with dots, prepared once so a missing field costs lookups, not garbage.
+ * `missing`: the caller read `obj[parts[from]]` and found nothing (a property holding undefined is
+ * as absent as one that is not there), so only the dotted keys from there are left to try; a
+ * missing last segment then costs no lookup at all.
  */
-function walk(obj: unknown, parts: readonly string[], joined: readonly (readonly string[])[], from: number): unknown {
+function walk(obj: unknown, parts: readonly string[], joined: readonly (readonly string[])[], from: number, missing = false): unknown {
   let cur = obj;
   let i = from;
+  let skipOne = missing;
   while (i < parts.length) {
     if (cur === null || typeof cur !== 'object') return undefined;
     if (Array.isArray(cur)) {
+      skipOne = false;
       const seg = parts[i]!;
       if (isIndex(seg)) {
         cur = cur[Number(seg)];
@@ -49,6 +54,11 @@ function walk(obj: unknown, parts: readonly string[], joined: readonly (readonly
     const rec = cur as Record<string, unknown>;
     const keys = joined[i]!;
     let j = i;
+    if (skipOne) {
+      skipOne = false;
+      if (i + 1 >= parts.length) return undefined;
+      j = i + 1;
+    }
     while (!hasOwn.call(rec, keys[j - i]!) && j + 1 < parts.length) j += 1;
     if (!hasOwn.call(rec, keys[j - i]!)) return undefined;
     cur = rec[keys[j - i]!];
@@ -87,7 +97,7 @@ function loopGetter(parts: string[], joined: string[][]): Getter {
     for (let i = 0; i < parts.length; i += 1) {
       if (x === null || typeof x !== 'object') return undefined;
       const n = (x as Record<string, unknown>)[parts[i]!];
-      if (n === undefined) return walk(x, parts, joined, i);
+      if (n === undefined) return walk(x, parts, joined, i, true);
       x = n;
     }
     return x;
@@ -111,7 +121,7 @@ export function compileField(path: string): Getter {
         (p, i) =>
           `if (x === null || typeof x !== 'object') return undefined;\n` +
           `n = x[${JSON.stringify(p)}];\n` +
-          `if (n === undefined) return walk(x, parts, joined, ${i});\n` +
+          `if (n === undefined) return walk(x, parts, joined, ${i}, true);\n` +
           `x = n;`,
       )
       .join('\n');

@@ -39,6 +39,13 @@ describe('field access', () => {
     assert.equal(compileField('container.labels.app.deeper')(ev), undefined);
     assert.equal(compileField('a.b')('string'), undefined);
     assert.equal(compileField('a.b.c')({ 'a.b': { c: 1 } }), 1);
+    assert.equal(compileField('a.b.c')({ a: { 'b.c': 2 } }), 2);
+    assert.equal(compileField('a.b.c')({ 'a.b.c': 3 }), 3);
+    assert.equal(compileField('a.b.c')({ a: {} }), undefined);
+    assert.equal(compileField('a.b')({ a: undefined, 'a.b': 4 }), 4, 'a field holding undefined is absent');
+    assert.deepEqual(compileField('m.0.x')({ m: [{ x: 5 }] }), 5);
+    assert.deepEqual(compileField('m.x')({ m: [{ x: 6 }, { 'x': undefined }, {}] }), [6]);
+    assert.deepEqual(compileField('m.x.y')({ m: [{ 'x.y': 7 }, { x: { y: 8 } }] }), [7, 8]);
   });
 });
 
