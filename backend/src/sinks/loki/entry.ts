@@ -163,7 +163,24 @@ function entryTime(time: unknown): string {
   return ns ?? `${Date.now()}000000`;
 }
 
+// A container's log lines all carry its id as metadata: the JSON is made once per container
+// context object (shared by its lines, replaced and never changed on a rename; see StreamLabeler).
+const logLineMeta = new WeakMap<object, string | null>();
+
 function metadata(ev: ShipEvent, ruleId?: number): string | null {
+  const container = ev.container;
+  if (ruleId === undefined && ev.event?.source === 'log' && container !== null && typeof container === 'object' && obj(ev.log)?.truncated !== true) {
+    let known = logLineMeta.get(container);
+    if (known === undefined) {
+      known = buildMetadata(ev);
+      logLineMeta.set(container, known);
+    }
+    return known;
+  }
+  return buildMetadata(ev, ruleId);
+}
+
+function buildMetadata(ev: ShipEvent, ruleId?: number): string | null {
   const meta: Record<string, string> = {};
   const cid = obj(ev.container)?.id;
   if (typeof cid === 'string' && cid !== '') meta.container_id = cid;
