@@ -4,6 +4,7 @@
 
 import { createRequire } from 'node:module';
 import type RE2Type from 're2';
+import { literalPrefilter } from './regex-literals.js';
 
 type RE2Ctor = typeof RE2Type;
 
@@ -108,7 +109,7 @@ export function compileRegex(pattern: string): StringTest {
     throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)} (RE2 syntax: no backreferences or lookaround)`);
   }
   const bytes = re as unknown as BytesTest;
-  return memoized((s) => bytes.test(utf8(s)));
+  return memoized(withPrefilter([pattern], (s) => bytes.test(utf8(s))));
 }
 
 /** Any of several patterns, in one automaton. */
@@ -117,7 +118,13 @@ export function compileRegexSet(patterns: string[]): StringTest {
   for (const p of patterns) compileRegex(p);
   const set = new (engine().Set)(patterns, 'u');
   const bytes = set as unknown as BytesTest;
-  return memoized((s) => bytes.test(utf8(s)));
+  return memoized(withPrefilter(patterns, (s) => bytes.test(utf8(s))));
+}
+
+/** RE2's test behind the test of the texts every match needs (regex-literals.ts), when there are some. */
+function withPrefilter(patterns: readonly string[], test: StringTest): StringTest {
+  const pre = literalPrefilter(patterns);
+  return pre === undefined ? test : (s) => pre(s) && test(s);
 }
 
 /**
