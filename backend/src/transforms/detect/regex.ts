@@ -47,7 +47,8 @@ function utf8(s: string): Buffer {
  * young one is full it becomes the old one and the old one is dropped, so a value seen within the
  * last 2,048 to 4,096 distinct ones is answered from memory. A test whose values hardly repeat (a
  * plain log line's message) stops remembering for a while: each miss costs a lookup and an insert
- * on top of the match. Values longer than MEMO_MAX_KEY are always matched.
+ * on top of the match. Values longer than MEMO_MAX_KEY are matched again, unless they are the
+ * value of the call just before.
  */
 const MEMO_GENERATION = 2048;
 const MEMO_MAX_KEY = 256;
@@ -65,7 +66,17 @@ export function memoized(test: StringTest): StringTest {
   let hits = 0;
   let hitsBefore = MEMO_MIN_HITS;
   let paused = 0;
+  // The tests of one event read the same value one after another (several rules on one field).
+  let last: string | undefined;
+  let lastResult = false;
   return (s) => {
+    if (s === last) return lastResult;
+    last = s;
+    lastResult = remember(s);
+    return lastResult;
+  };
+
+  function remember(s: string): boolean {
     if (paused > 0) {
       paused -= 1;
       return test(s);
@@ -91,7 +102,7 @@ export function memoized(test: StringTest): StringTest {
       hits = 0;
     }
     return r;
-  };
+  }
 }
 
 /** RE2's test on UTF-8 bytes (its typings inherit RegExp's string-only signature). */
