@@ -86,9 +86,11 @@ describe('Loki entries', () => {
     // With structured metadata: the container id, and the flag a cut line cannot carry itself.
     (ev.log as Record<string, unknown>).truncated = true;
     assert.deepEqual(JSON.parse(eventEntry(ev, { ...opts, structuredMetadata: true }).meta!), { container_id: 'capi0123456789', truncated: 'true' });
-    // The lines of one container share its metadata; a cut one still says so, a renamed
-    // container (a new context object) gets its own.
-    const meta = (e: ShipEvent) => JSON.parse(eventEntry(e, { ...opts, structuredMetadata: true }).meta!) as Record<string, string>;
+    // Through the labeler, the lines of one container share its metadata; a cut one still says
+    // so, a renamed container (a new context object) gets its own.
+    const withMeta = { ...opts, structuredMetadata: true };
+    const labeler = new StreamLabeler(withMeta);
+    const meta = (e: ShipEvent) => JSON.parse(eventEntry(e, withMeta, labeler).meta!) as Record<string, string>;
     const next = { ...ev, log: { ...(ev.log as object), truncated: undefined } } as ShipEvent;
     assert.deepEqual(meta(next), { container_id: 'capi0123456789' });
     assert.deepEqual(meta(ev), { container_id: 'capi0123456789', truncated: 'true' });

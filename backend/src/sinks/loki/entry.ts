@@ -110,6 +110,15 @@ function labelValues(ev: ShipEvent, opts: EntryOptions, severity?: string): Arra
   ];
 }
 
+/** What the lines of one container context share. */
+interface LogLineStreams {
+  host: unknown;
+  k8s: unknown;
+  stdout?: string;
+  stderr?: string;
+  meta?: string | null;
+}
+
 /**
  * Stream label sets as JSON text, cached by their values: a few hundred distinct streams carry
  * millions of entries, and building and serializing the object each time would cost more than
@@ -118,25 +127,39 @@ function labelValues(ev: ShipEvent, opts: EntryOptions, severity?: string): Arra
 export class StreamLabeler {
   private readonly cache = new Map<string, string>();
   /**
-   * The label sets of container log lines, by their container object: every line of a container
-   * shares its context objects (decode's mergeInto), which are replaced, never changed, when the
-   * container is renamed. A line then costs one lookup instead of reading eight label values.
+   * The label sets and the metadata of container log lines, by their container object: every line
+   * of a container shares its context objects (decode's mergeInto), which are replaced, never
+   * changed, when the container is renamed. A line then costs one lookup instead of reading eight
+   * label values and serializing its metadata.
    */
-  private readonly logLines = new WeakMap<object, { host: unknown; k8s: unknown; stdout?: string; stderr?: string }>();
+  private readonly logLines = new WeakMap<object, LogLineStreams>();
 
   constructor(private readonly opts: EntryOptions) {}
 
   labelsJson(ev: ShipEvent, severity?: string): string {
-    const container = ev.container;
-    if (severity !== undefined || ev.event?.source !== 'log' || container === null || typeof container !== 'object') return this.byValues(ev, severity);
+    const known = severity === undefined ? this.logLineStreams(ev) : undefined;
     const stream = obj(ev.log)?.stream;
-    if (stream !== 'stdout' && stream !== 'stderr') return this.byValues(ev, severity);
+    if (known === undefined || (stream !== 'stdout' && stream !== 'stderr')) return this.byValues(ev, severity);
+    return (known[stream] ??= this.byValues(ev, severity));
+  }
+
+  /** The structured metadata of an event's entry (JSON text), or null when it has none. */
+  metadataJson(ev: ShipEvent): string | null {
+    const known = obj(ev.log)?.truncated === true ? undefined : this.logLineStreams(ev);
+    if (known === undefined) return metadata(ev);
+    if (known.meta === undefined) known.meta = metadata(ev);
+    return known.meta;
+  }
+
+  private logLineStreams(ev: ShipEvent): LogLineStreams | undefined {
+    const container = ev.container;
+    if (ev.event?.source !== 'log' || container === null || typeof container !== 'object') return undefined;
     let known = this.logLines.get(container);
     if (known === undefined || known.host !== ev.host || known.k8s !== ev.k8s) {
       known = { host: ev.host, k8s: ev.k8s };
       this.logLines.set(container, known);
     }
-    return (known[stream] ??= this.byValues(ev, severity));
+    return known;
   }
 
   private byValues(ev: ShipEvent, severity?: string): string {
@@ -163,24 +186,7 @@ function entryTime(time: unknown): string {
   return ns ?? `${Date.now()}000000`;
 }
 
-// A container's log lines all carry its id as metadata: the JSON is made once per container
-// context object (shared by its lines, replaced and never changed on a rename; see StreamLabeler).
-const logLineMeta = new WeakMap<object, string | null>();
-
 function metadata(ev: ShipEvent, ruleId?: number): string | null {
-  const container = ev.container;
-  if (ruleId === undefined && ev.event?.source === 'log' && container !== null && typeof container === 'object' && obj(ev.log)?.truncated !== true) {
-    let known = logLineMeta.get(container);
-    if (known === undefined) {
-      known = buildMetadata(ev);
-      logLineMeta.set(container, known);
-    }
-    return known;
-  }
-  return buildMetadata(ev, ruleId);
-}
-
-function buildMetadata(ev: ShipEvent, ruleId?: number): string | null {
   const meta: Record<string, string> = {};
   const cid = obj(ev.container)?.id;
   if (typeof cid === 'string' && cid !== '') meta.container_id = cid;
@@ -210,7 +216,7 @@ export function eventEntry(ev: ShipEvent, opts: EntryOptions, labeler?: StreamLa
     stream: labeler ? labeler.labelsJson(ev) : JSON.stringify(streamLabels(ev, opts)),
     ts: entryTime(ev.event?.time),
     line: (ev.event?.source === 'log' ? logLine(ev) : undefined) ?? json ?? eventJson(ev),
-    meta: opts.structuredMetadata ? metadata(ev) : null,
+    meta: opts.structuredMetadata ? (labeler ? labeler.metadataJson(ev) : metadata(ev)) : null,
   };
 }
 
