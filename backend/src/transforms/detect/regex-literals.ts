@@ -129,7 +129,8 @@ function sequence(p: string, i: number): Parsed {
       next = inner.end + 1;
       isGroup = true;
       group = inner.req;
-    } else if ('*+?{}'.includes(c) && !(c === '{' && quantifier(p, pos) === undefined)) {
+    } else if (c === '{' ? quantifier(p, pos) !== undefined : '*+?}'.includes(c)) {
+      // A repeat with nothing to repeat (a `{` that starts no repeat is a literal, as in RE2).
       throw new Unsupported();
     } else {
       literal = c;
