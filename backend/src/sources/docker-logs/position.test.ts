@@ -132,6 +132,48 @@ describe('LogPosition', () => {
     }
   });
 
+  it('resumes at any line of a long log whose position is taken as it goes (the window wraps, grows and shrinks)', () => {
+    // ~9,000 lines over ~40 s in bursts and quiet spells: the 2 s window holds up to ~2,000 times,
+    // is trimmed at every position taken, and its ring wraps, doubles and gives memory back.
+    const file = logFile(9000, 11, 40_000_000).map((l, i) => ({ ...l, sec: l.sec + Math.floor(i / 1500) * 3 }));
+    for (let k = 0; k <= file.length; k += 211) {
+      const pos = new LogPosition(LogPosition.from('0'), false);
+      const taken: typeof file = [];
+      let stored = LogPosition.from('0');
+      for (const l of file) {
+        if (taken.length === k) break;
+        if (!pos.accept(l)) continue;
+        taken.push(l);
+        if (taken.length % 37 === 0 || taken.length === k) stored = pos.current();
+      }
+      const rest = resume(file, stored, false);
+      assert.deepEqual([...taken, ...rest].map((l) => l.id), file.map((l) => l.id), `crash after ${k} lines`);
+    }
+  });
+
+  it('counts skip exactly while its window of times wraps, grows and shrinks', () => {
+    const file = logFile(9000, 12, 40_000_000).map((l, i) => ({ ...l, sec: l.sec + Math.floor(i / 1500) * 3 }));
+    const pos = new LogPosition(LogPosition.from('0'), false);
+    const taken: bigint[] = [];
+    file.forEach((l, i) => {
+      assert.ok(pos.accept(l));
+      taken.push(BigInt(ns(l.sec, l.nsec)));
+      if (i % 7 !== 0) return;
+      const p = pos.current();
+      const since = BigInt(p.since);
+      assert.equal(p.skip, taken.filter((t) => t >= since).length, `after line ${i}`);
+    });
+  });
+
+  it('keeps at most 2^20 times per stream: past that the skip falls short (a duplicate later), never over', () => {
+    const pos = new LogPosition(LogPosition.from('0'), true);
+    const n = (1 << 20) + 1000;
+    for (let i = 0; i < n; i += 1) pos.accept(line(S, 5));
+    assert.equal(pos.current().skip, 1 << 20);
+    pos.accept(line(S, 6));
+    assert.deepEqual([pos.current().since, pos.current().skip], [ns(S, 6), 1]);
+  });
+
   it('resumes repeatedly (crash, resume, crash again) without loss or duplicate', () => {
     const file = logFile(1000, 42, 30_000_000);
     const got: number[] = [];

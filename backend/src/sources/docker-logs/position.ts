@@ -25,7 +25,8 @@ import { compareTime, dockerSince, nanosText, splitNanos } from './timestamp.js'
 /** How much earlier than the newest line a line still to come may be stamped (stream reordering). */
 export const REORDER_WINDOW_NS = 2_000_000_000;
 /** Taken-line times kept per stream to count `skip`; past this the count may fall short (duplicates, never loss). */
-const MAX_WINDOW_ENTRIES = 1_000_000;
+const MAX_WINDOW_ENTRIES = 1 << 20;
+const MIN_WINDOW_CAPACITY = 64;
 
 export interface StoredPosition {
   /** Unix nanoseconds, decimal: the `since` of the next read. */
@@ -38,22 +39,34 @@ export interface StoredPosition {
   done?: string;
 }
 
-/** Times of the lines taken from one stream, oldest first (non-decreasing: one stream never goes back). */
+/**
+ * Times of the lines taken from one stream, oldest first (non-decreasing: one stream never goes
+ * back), in a ring of typed arrays: a container logging flat out keeps hundreds of thousands of
+ * times in the window, and plain arrays of that size cost more to grow and trim than the rest of
+ * the position.
+ */
 class TimeWindow {
-  sec: number[] = [];
-  nsec: number[] = [];
-  head = 0;
+  private sec = new Float64Array(MIN_WINDOW_CAPACITY);
+  private nsec = new Int32Array(MIN_WINDOW_CAPACITY);
+  /** Ring index of the oldest time. */
+  private start = 0;
+  private size = 0;
   lastSec = -1;
   lastNsec = 0;
 
   push(sec: number, nsec: number): void {
-    this.sec.push(sec);
-    this.nsec.push(nsec);
+    if (this.size === this.sec.length) {
+      if (this.size >= MAX_WINDOW_ENTRIES) this.dropOldest();
+      else this.resize(this.sec.length * 2);
+    }
+    const i = (this.start + this.size) & (this.sec.length - 1);
+    this.sec[i] = sec;
+    this.nsec[i] = nsec;
+    this.size += 1;
     if (compareTime(sec, nsec, this.lastSec, this.lastNsec) > 0) {
       this.lastSec = sec;
       this.lastNsec = nsec;
     }
-    if (this.sec.length - this.head > MAX_WINDOW_ENTRIES) this.head += 1;
   }
 
   get hasLast(): boolean {
@@ -62,30 +75,47 @@ class TimeWindow {
 
   /** Drops times before (sec, nsec). */
   trim(sec: number, nsec: number): void {
-    const s = this.sec;
-    const n = this.nsec;
-    let h = this.head;
-    while (h < s.length && compareTime(s[h]!, n[h]!, sec, nsec) < 0) h += 1;
-    this.head = h;
-    if (h > 4096 && h * 2 > s.length) {
-      this.sec = s.slice(h);
-      this.nsec = n.slice(h);
-      this.head = 0;
+    const mask = this.sec.length - 1;
+    while (this.size > 0 && compareTime(this.sec[this.start]!, this.nsec[this.start]!, sec, nsec) < 0) {
+      this.start = (this.start + 1) & mask;
+      this.size -= 1;
     }
+    // A burst is over: give its memory back.
+    if (this.sec.length > MIN_WINDOW_CAPACITY && this.size * 8 < this.sec.length) this.resize(Math.max(MIN_WINDOW_CAPACITY, this.sec.length / 4));
   }
 
   /** Times at or after (sec, nsec). The window is sorted except for clock steps: count from the end. */
   countFrom(sec: number, nsec: number): number {
-    const s = this.sec;
-    const n = this.nsec;
-    let lo = this.head;
-    let hi = s.length;
+    const mask = this.sec.length - 1;
+    let lo = 0;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareTime(s[mid]!, n[mid]!, sec, nsec) < 0) lo = mid + 1;
+      const i = (this.start + mid) & mask;
+      if (compareTime(this.sec[i]!, this.nsec[i]!, sec, nsec) < 0) lo = mid + 1;
       else hi = mid;
     }
-    return s.length - lo;
+    return this.size - lo;
+  }
+
+  private dropOldest(): void {
+    this.start = (this.start + 1) & (this.sec.length - 1);
+    this.size -= 1;
+  }
+
+  /** Copies the window, oldest first, into rings of `capacity` (a power of two, >= size). */
+  private resize(capacity: number): void {
+    const sec = new Float64Array(capacity);
+    const nsec = new Int32Array(capacity);
+    const mask = this.sec.length - 1;
+    for (let k = 0; k < this.size; k += 1) {
+      const i = (this.start + k) & mask;
+      sec[k] = this.sec[i]!;
+      nsec[k] = this.nsec[i]!;
+    }
+    this.sec = sec;
+    this.nsec = nsec;
+    this.start = 0;
   }
 }
 
