@@ -207,7 +207,7 @@ if (N > 0) {
     lap('parse');
     const fresh: ShipEvent[] = [];
     for (const l of lines) {
-      if (pos.accept(l)) fresh.push(logLineToEvent({ message: l.message, stream: l.stream, time: l.time, truncated: l.truncated }, { context }));
+      if (pos.accept(l)) fresh.push(logLineToEvent({ message: l.message, stream: l.stream, time: l.time, canonicalTime: true, truncated: l.truncated }, { context }));
     }
     lines = [];
     lap('event');

@@ -338,7 +338,7 @@ export class Follower {
       }
       let ev: ShipEvent;
       try {
-        ev = logLineToEvent({ message: l.message, stream: l.stream, time: l.time, truncated: l.truncated }, { context: this.context, webServer: this.webServer });
+        ev = logLineToEvent({ message: l.message, stream: l.stream, time: l.time, canonicalTime: true, truncated: l.truncated }, { context: this.context, webServer: this.webServer });
       } catch (err) {
         this.host.failed(this, 'decode', err);
         continue;

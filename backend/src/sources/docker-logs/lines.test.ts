@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FramedLineAssembler, RawLineAssembler, type LogLine } from './lines.js';
+import { normalizeRfc3339, rfc3339ToNanos } from '../../event/time.js';
 import { chop, frame, framed, messages, raw, stamp } from './testing.js';
 
 function run(tty: boolean, chunks: Buffer[], opts: { max?: number; final?: boolean } = {}) {
@@ -97,6 +98,20 @@ describe('FramedLineAssembler (no TTY)', () => {
     const input = Buffer.concat([frame(1, '2026-01-02T03:04:05.5Z a\n'), frame(1, '2026-01-02T03:04:05Z b\n'), frame(1, '2026-01-02T04:04:05.000000001+01:00 c\n')]);
     const { lines } = run(false, [input]);
     assert.deepEqual(lines.map((l) => [l.time, l.nsec]), [['2026-01-02T03:04:05.500000000Z', 500_000_000], ['2026-01-02T03:04:05.000000000Z', 0], ['2026-01-02T03:04:05.000000001Z', 1]]);
+  });
+
+  it('gives every line a canonical event time that says the same instant as sec and nsec', () => {
+    // logLineToEvent takes these times as they are (canonicalTime): a day that does not exist or a
+    // leap second must come out as the instant the numbers say, not as written.
+    const stamps = ['2024-02-29T23:59:59.999999999Z', '2026-02-29T00:00:01.5Z', '2026-04-31T10:00:00Z', '2026-12-31T23:59:60.25Z', '2026-06-30T12:00:00.000000001+02:00', '2026-01-02T03:04:05.000001Z'];
+    const input = Buffer.concat(stamps.map((t, i) => frame(1, `${t} line ${i}\n`)));
+    const { lines } = run(false, [input]);
+    assert.equal(lines.length, stamps.length);
+    for (const l of lines) {
+      assert.equal(normalizeRfc3339(l.time), l.time, `${l.message}: ${l.time} is canonical`);
+      assert.equal(rfc3339ToNanos(l.time), BigInt(l.sec) * 1_000_000_000n + BigInt(l.nsec), `${l.message}: ${l.time} is ${l.sec}.${l.nsec}`);
+    }
+    assert.deepEqual(lines.map((l) => l.time.slice(0, 10)), ['2024-02-29', '2026-03-01', '2026-05-01', lines[3]!.time.slice(0, 10), '2026-06-30', '2026-01-02']);
   });
 
   it('strips the newline and a carriage return before it, nothing else', () => {

@@ -34,6 +34,11 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
 const PAD = ['', '00000000', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];
 
 /**
@@ -51,7 +56,9 @@ export function parseDockerTime(buf: Buffer, start: number, end: number): LineTi
     const h = digits(buf, start + 11, 2);
     const mi = digits(buf, start + 14, 2);
     const s = digits(buf, start + 17, 2);
-    if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60) {
+    // Only a date and time that exist: the text is then already event.time's canonical form
+    // (logLineToEvent takes it as it is), and a 31 February or a leap second goes to the general parser.
+    if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 59) {
       let nsec = 0;
       let ok = true;
       const fracLen = len - 21; // digits between '.' and 'Z'

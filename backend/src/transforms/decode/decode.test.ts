@@ -120,6 +120,12 @@ describe('logLineToEvent', () => {
     assert.deepEqual(target.event, { id: 'x', time: 't', source: 'log', action: 'ssh_invalid_user', outcome: 'failure' });
   });
 
+  test('a time the source gives in canonical form is taken as it is; any other is normalized', () => {
+    const canonical = '2026-01-02T03:04:05.000000007Z';
+    assert.equal(logLineToEvent({ message: 'x', stream: 'stdout', time: canonical, canonicalTime: true }).event.time, canonical);
+    assert.equal(logLineToEvent({ message: 'x', stream: 'stdout', time: '2026-01-02T04:04:05.5+01:00' }).event.time, '2026-01-02T03:04:05.500000000Z');
+  });
+
   test('very long messages are cut in the event', () => {
     const ev = logLineToEvent({ message: 'y'.repeat(300 * 1024), stream: 'stdout', time: '2024-01-01T00:00:00Z' });
     const log = ev.log as { message: string; truncated: boolean };

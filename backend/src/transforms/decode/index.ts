@@ -117,6 +117,11 @@ export interface ContainerLogLine {
   stream: 'stdout' | 'stderr';
   /** RFC 3339 time stamped by the runtime. */
   time: string;
+  /**
+   * `time` is already in event.time's canonical form (UTC, nine fraction digits, `Z`), as the
+   * Docker source's timestamp parser gives it: it is taken as it is instead of parsed again.
+   */
+  canonicalTime?: boolean;
   /** The source cut the line at its byte cap (logs.max_line_bytes): `log.truncated` is set. */
   truncated?: boolean;
 }
@@ -138,7 +143,7 @@ export const MAX_LOG_MESSAGE = 256 * 1024;
 export function logLineToEvent(line: ContainerLogLine, opts: LogEventOptions = {}): ShipEvent {
   const msg = typeof line.message === 'string' ? line.message : String(line.message);
   const decoded = decodeLogLine(msg, opts);
-  let time = typeof line.time === 'string' ? normalizeRfc3339(line.time) : undefined;
+  let time = typeof line.time !== 'string' ? undefined : line.canonicalTime === true ? line.time : normalizeRfc3339(line.time);
   if (opts.timeFromLine) {
     const own = decoded.log.time ?? (decoded.log.syslog
       ? syslogTime(decoded.log.syslog.timestamp, opts.timeFromLine.reference ?? time ?? Date.now(), opts.timeFromLine)
