@@ -66,3 +66,9 @@ export function nanosToDockerSince(nanos: string | bigint): string {
   const n = typeof nanos === 'bigint' ? nanos : BigInt(nanos);
   return `${n / 1_000_000_000n}.${(n % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
+
+/** Days in a month (1-12) of a year. */
+export function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}

@@ -2,7 +2,7 @@
 // `2026-11-27T00:32:25.568928025Z`. dockerd 20.10 writes nine digits; other versions write Go's
 // RFC3339Nano, which drops trailing zeros (`...25.56892Z`, or no fraction at all). Both are read.
 
-import { rfc3339ToNanos } from '../../event/time.js';
+import { daysInMonth, rfc3339ToNanos } from '../../event/time.js';
 
 /** One line's time: Unix seconds and nanoseconds, and the canonical RFC 3339 text (nine digits, Z). */
 export interface LineTime {
@@ -32,11 +32,6 @@ function daysFromCivil(y: number, m: number, d: number): number {
   const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 const PAD = ['', '00000000', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];

@@ -13,7 +13,8 @@
 
 import type { DecodedLog, LogLevel } from './types.js';
 import { urlFields } from './url.js';
-import { clip, daysInMonth, digitsAt, formatUtc, monthAt, msToRfc3339, sourceFromHost, MAX_FIELD } from './util.js';
+import { daysInMonth } from '../../event/time.js';
+import { clip, digitsAt, formatUtc, monthAt, msToRfc3339, sourceFromHost, MAX_FIELD } from './util.js';
 
 export type WebServer = 'nginx' | 'apache';
 

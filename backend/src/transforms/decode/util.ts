@@ -1,5 +1,7 @@
 // Small helpers shared by the decoders. Nothing here throws on any input.
 
+import { daysInMonth } from '../../event/time.js';
+
 /** Bound for decoded text fields (user agent, referrer, user, message parts). */
 export const MAX_FIELD = 8 * 1024;
 /** Bound for `message`. */
@@ -20,12 +22,6 @@ function nanos9(n: number): string {
 
 function year4(y: number): string {
   return y >= 1000 ? String(y) : String(y).padStart(4, '0');
-}
-
-/** Days in a month (1-12) of a year. */
-export function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 /**
