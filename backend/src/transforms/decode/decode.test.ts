@@ -126,6 +126,22 @@ describe('logLineToEvent', () => {
     assert.equal(logLineToEvent({ message: 'x', stream: 'stdout', time: '2026-01-02T04:04:05.5+01:00' }).event.time, '2026-01-02T03:04:05.500000000Z');
   });
 
+  test('log events of every format have the same keys in the same order; unset ones stay out of the JSON', () => {
+    const context = { host: { name: 'n' }, container: { id: 'c', name: 'web' } };
+    const lines = [
+      '10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/8.5"',
+      '{"level":"info","msg":"done","path":"/api","status":200}',
+      'level=info msg="cache refreshed" took=5ms',
+      'Dec 10 06:55:46 host sshd[1]: Invalid user a from 1.2.3.4',
+      'just words',
+    ];
+    const events = lines.map((message) => logLineToEvent({ message, stream: 'stdout', time: '2026-01-02T03:04:05Z' }, { context }));
+    for (const ev of events) assert.deepEqual(Object.keys(ev), Object.keys(events[0]!));
+    const plain = JSON.parse(JSON.stringify(events[4])) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(plain), ['event', 'host', 'container', 'log']);
+    assert.equal((events[0]!.url as { path: string }).path, '/x');
+  });
+
   test('very long messages are cut in the event', () => {
     const ev = logLineToEvent({ message: 'y'.repeat(300 * 1024), stream: 'stdout', time: '2024-01-01T00:00:00Z' });
     const log = ev.log as { message: string; truncated: boolean };

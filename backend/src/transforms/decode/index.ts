@@ -150,9 +150,15 @@ export function logLineToEvent(line: ContainerLogLine, opts: LogEventOptions = {
       : undefined);
     if (own) time = own;
   }
-  const ev: ShipEvent = {
+  // Every log event starts with the same keys, in the same order (those a context or a decoder
+  // may set, unset until they do): V8 then gives all of them one hidden class, and the rules'
+  // field reads stay monomorphic instead of meeting one class per log format and field set.
+  // Unset keys are absent from the JSON and read as missing by the rules.
+  const ev = {
     event: { id: newEventId(), time: time ?? decoded.log.time ?? nowRfc3339(), source: 'log', action: decoded.event?.action ?? 'log' },
-  };
+    host: undefined, container: undefined, k8s: undefined, log: undefined, message: undefined, http: undefined, url: undefined,
+    source: undefined, user_agent: undefined, user: undefined, process: undefined, auth: undefined, ssh: undefined, error: undefined,
+  } as ShipEvent;
   if (opts.context) mergeInto(ev as Record<string, unknown>, opts.context);
   applyDecodedLog(ev, decoded);
   const trimmed = trimEol(msg);
