@@ -50,6 +50,20 @@ describe('memoized regex tests', () => {
     assert.equal(inner.calls(), before + 2);
   });
 
+  test('a value its prefilter rejects is answered false and neither matched nor remembered', () => {
+    const inner = counted((s) => s.includes('passwd'));
+    const pre = counted((s) => s.includes('pass'));
+    const t = memoized(inner.test, pre.test);
+    for (let i = 0; i < 5000; i += 1) assert.equal(t(`/api/items/${i}`), false);
+    assert.equal(inner.calls(), 0, 'the test never ran on a rejected value');
+    assert.equal(t('/etc/passwd'), true);
+    assert.equal(t('/etc/passport'), false);
+    t('/etc/passwd');
+    t('/etc/passport');
+    assert.equal(inner.calls(), 2, 'the values that passed the prefilter are remembered');
+    assert.equal(pre.calls(), 5004);
+  });
+
   test('long values are always matched; the answer of a regex set is unchanged', () => {
     const re = compileRegexSet(['(?i)union\\s+select', '\\.\\./']);
     const long = `/${'a'.repeat(300)}/../etc/passwd`;

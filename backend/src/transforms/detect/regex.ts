@@ -43,7 +43,9 @@ function utf8(s: string): Buffer {
 /**
  * Remembers a test's answers for recent values. Field values repeat (user agents, the paths of an
  * API or of static files, a JSON log's message): a repeat costs one Map lookup instead of a UTF-8
- * conversion and an RE2 pass. Two generations of at most MEMO_GENERATION values each: when the
+ * conversion and an RE2 pass. A `prefilter` (the words every match needs, regex-literals.ts) runs
+ * first: most values fail it for less than a Map lookup costs (a field value is usually a slice
+ * of its log line, which V8 hashes slowly), so only the values that pass it are remembered. Two generations of at most MEMO_GENERATION values each: when the
  * young one is full it becomes the old one and the old one is dropped, so a value seen within the
  * last 2,048 to 4,096 distinct ones is answered from memory. A test whose values hardly repeat (a
  * plain log line's message) stops remembering for a while: each miss costs a lookup and an insert
@@ -60,7 +62,7 @@ const MEMO_MAX_KEY = 256;
 const MEMO_MIN_HITS = MEMO_GENERATION / 8;
 const MEMO_PAUSE = MEMO_GENERATION * 16;
 
-export function memoized(test: StringTest): StringTest {
+export function memoized(test: StringTest, prefilter?: StringTest): StringTest {
   let young = new Map<string, boolean>();
   let old = new Map<string, boolean>();
   let hits = 0;
@@ -72,7 +74,7 @@ export function memoized(test: StringTest): StringTest {
   return (s) => {
     if (s === last) return lastResult;
     last = s;
-    lastResult = remember(s);
+    lastResult = (prefilter === undefined || prefilter(s)) && remember(s);
     return lastResult;
   };
 
@@ -120,7 +122,7 @@ export function compileRegex(pattern: string): StringTest {
     throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)} (RE2 syntax: no backreferences or lookaround)`);
   }
   const bytes = re as unknown as BytesTest;
-  return memoized(withPrefilter([pattern], (s) => bytes.test(utf8(s))));
+  return memoized((s) => bytes.test(utf8(s)), literalPrefilter([pattern]));
 }
 
 /** Any of several patterns, in one automaton. */
@@ -129,13 +131,7 @@ export function compileRegexSet(patterns: string[]): StringTest {
   for (const p of patterns) compileRegex(p);
   const set = new (engine().Set)(patterns, 'u');
   const bytes = set as unknown as BytesTest;
-  return memoized(withPrefilter(patterns, (s) => bytes.test(utf8(s))));
-}
-
-/** RE2's test behind the test of the texts every match needs (regex-literals.ts), when there are some. */
-function withPrefilter(patterns: readonly string[], test: StringTest): StringTest {
-  const pre = literalPrefilter(patterns);
-  return pre === undefined ? test : (s) => pre(s) && test(s);
+  return memoized((s) => bytes.test(utf8(s)), literalPrefilter(patterns));
 }
 
 /**
