@@ -166,6 +166,8 @@ rules:
   - {id: 100007, level: 5, description: g, condition: "container.privileged = true"}
   - {id: 100008, level: 5, description: h, condition: "not event.action = start"}
   - {id: 100009, level: 6, parent: 100001, description: i, condition: "container.image startswith evil"}
+  - {id: 100010, level: 5, description: j, condition: "event.source = log and url.original exists and http.response.status_code >= 500"}
+  - {id: 100011, level: 5, description: k, condition: "url.original exists and not url.path exists"}
 `;
     const fast = engineOf(text);
     const slow = engineOf(text, { useIndex: false });
@@ -178,6 +180,7 @@ rules:
           container: { image: i % 7 === 0 ? 'evil/miner' : 'nginx', cap_add: i % 5 === 0 ? ['NET_ADMIN'] : i % 11 === 0 ? 'SYS_ADMIN' : [], privileged: i % 13 === 0 ? true : i % 17 === 0 ? 'true' : false },
           docker: { type: i % 3 === 0 ? 'network' : 'container' },
           http: { response: { status_code: i % 4 === 0 ? 503 : i % 6 === 0 ? '404' : 200 } },
+          url: i % 9 === 0 ? 'not an object' : { original: i % 2 === 0 ? '/x' : i % 3 === 0 ? null : undefined, path: i % 5 === 0 ? '/x' : undefined },
         },
         { source: sources[i % sources.length]!, action: actions[i % actions.length]! },
       );
@@ -187,6 +190,11 @@ rules:
       total += a.length;
     }
     assert.ok(total > 600, `the stream should raise many alerts (${total})`);
+    // A root whose condition needs a field to exist is not even tried on an event without it.
+    const considered = (url: unknown) => fast.evaluateWithTrace(mkEvent({ url }, { source: 'log', action: 'log' })).trace.map((t) => t.ruleId);
+    assert.ok(!considered({ path: '/x' }).includes(100011));
+    assert.ok(!considered({ original: null }).includes(100011));
+    assert.ok(considered({ original: '/x' }).includes(100011));
   });
 
   it('handles events whose source is not a plain string like the unindexed engine', () => {

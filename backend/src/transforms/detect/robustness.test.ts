@@ -59,7 +59,7 @@ rules:
   - {id: 100001, level: 5, description: "name {container.name} {container}", condition: "container.name = web"}
   - {id: 100002, level: 5, description: regex, condition: "log.message regex \\"(?i)select.+from\\""}
   - {id: 100003, level: 5, description: text ops, condition: "log.message icontains (passwd, shadow) or log.message glob \\"*etc*\\" or log.message endswith x"}
-  - {id: 100004, level: 5, description: deep, condition: "container.labels.a.b.c exists", frequency: 2, timeframe: 1m, same: [container]}
+  - {id: 100004, level: 5, description: deep, condition: "container.labels.a.a exists", frequency: 2, timeframe: 1m, same: [container]}
   - {id: 100005, level: 5, description: cidr, condition: "source.ip in_cidr (10.0.0.0/8)"}
   - {id: 100006, level: 5, description: numbers, condition: "metric.cpu.percent > 50"}
   - {id: 100007, level: 5, description: always, condition: "event.action exists"}

@@ -1,8 +1,10 @@
 // An event should meet only the rule trees that can match it. Each root rule is filed under one
 // equality test its condition cannot match without (a "guard": `event.action = start`,
 // `event.source in (docker, kubernetes)`, `docker.type = container`...). Per event, each guard
-// field is read once and looked up; roots without a guard are always tried. The index only skips
-// work: a candidate is still tested in full.
+// field is read once and looked up; roots without a guard are always tried. A root whose condition
+// also requires a field to exist (`url.original exists`, as the web rules' macro does) is handed
+// over only when the event has it: log lines that are not requests skip every web rule with one
+// field read. The index only skips work: a candidate is still tested in full.
 
 import type { Node } from './ast.js';
 import { compileField, type Getter } from './fields.js';
@@ -47,6 +49,8 @@ function score(g: Guard): number {
 export interface Guards {
   sources?: string[];
   guard?: Guard;
+  /** Fields that must exist (`F exists` conjuncts). */
+  present?: string[];
 }
 
 export function findGuards(node: Node | undefined): Guards {
@@ -54,6 +58,10 @@ export function findGuards(node: Node | undefined): Guards {
   const conjuncts = node.kind === 'and' ? node.items : [node];
   const out: Guards = {};
   for (const c of conjuncts) {
+    if (c.kind === 'cmp' && c.op === 'exists') {
+      (out.present ??= []).push(c.field);
+      continue;
+    }
     const g = guardOf(c);
     if (!g) continue;
     if (g.field === 'event.source') {
@@ -70,7 +78,41 @@ export interface Indexable {
   guards: Guards;
   /** Marks the rule as already collected for the current event (array fields hit several keys). */
   seen: number;
+  /** Set by the index: the fields of guards.present, whose existence it checks once per event. */
+  needs?: FieldPresence[];
 }
+
+export interface FieldPresence {
+  holds(ev: unknown, epoch: number): boolean;
+}
+
+/** Whether one field exists on the current event, read once per event whatever the roots asking. */
+class Presence implements FieldPresence {
+  private readonly get: Getter;
+  private at = -1;
+  private has = false;
+
+  constructor(field: string) {
+    this.get = compileField(field);
+  }
+
+  holds(ev: unknown, epoch: number): boolean {
+    if (this.at !== epoch) {
+      this.at = epoch;
+      let v: unknown;
+      try {
+        v = this.get(ev);
+      } catch {
+        // A field that throws when read: hand the roots over so each fails and is counted.
+        v = true;
+      }
+      // The `exists` operator's own test (operators.ts).
+      this.has = v !== undefined && v !== null;
+    }
+    return this.has;
+  }
+}
+
 
 interface FieldIndex<R> {
   field: string;
@@ -105,7 +147,7 @@ class SubIndex<R extends Indexable> {
   collect(ev: unknown, out: R[], start: number, epoch: number, dedupe: boolean): number {
     // No helper closure here: this runs for every event, and a closure per call is garbage.
     let n = start;
-    for (let i = 0; i < this.always.length; i += 1) n = put(out, n, this.always[i]!, epoch, dedupe);
+    for (let i = 0; i < this.always.length; i += 1) n = put(out, n, this.always[i]!, ev, epoch, dedupe);
     for (let f = 0; f < this.fields.length; f += 1) {
       const fi = this.fields[f]!;
       let v: unknown;
@@ -114,19 +156,19 @@ class SubIndex<R extends Indexable> {
       } catch {
         // A field that throws when read (a hostile getter) fails in every rule filed under it;
         // hand them all over so each is tried, fails and is counted on its own.
-        for (let i = 0; i < fi.all.length; i += 1) n = put(out, n, fi.all[i]!, epoch, dedupe);
+        for (let i = 0; i < fi.all.length; i += 1) n = put(out, n, fi.all[i]!, ev, epoch, dedupe);
         continue;
       }
       if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
       if (typeof v === 'string') {
         const list = fi.buckets.get(v);
-        if (list) for (let i = 0; i < list.length; i += 1) n = put(out, n, list[i]!, epoch, dedupe);
+        if (list) for (let i = 0; i < list.length; i += 1) n = put(out, n, list[i]!, ev, epoch, dedupe);
       } else if (Array.isArray(v)) {
         // Several elements may hit the same rule: always dedupe here.
         for (const el of v) {
           const k = typeof el === 'string' ? el : typeof el === 'number' || typeof el === 'boolean' ? String(el) : undefined;
           const list = k === undefined ? undefined : fi.buckets.get(k);
-          if (list) for (let i = 0; i < list.length; i += 1) n = put(out, n, list[i]!, epoch, true);
+          if (list) for (let i = 0; i < list.length; i += 1) n = put(out, n, list[i]!, ev, epoch, true);
         }
       }
     }
@@ -134,7 +176,9 @@ class SubIndex<R extends Indexable> {
   }
 }
 
-function put<R extends Indexable>(out: R[], n: number, r: R, epoch: number, dedupe: boolean): number {
+function put<R extends Indexable>(out: R[], n: number, r: R, ev: unknown, epoch: number, dedupe: boolean): number {
+  const needs = r.needs;
+  if (needs !== undefined) for (let i = 0; i < needs.length; i += 1) if (!needs[i]!.holds(ev, epoch)) return n;
   if (dedupe) {
     if (r.seen === epoch) return n;
     r.seen = epoch;
@@ -156,8 +200,17 @@ export class RootIndex<R extends Indexable> {
   private epoch = 0;
 
   constructor(roots: R[], enabled = true) {
+    const presence = new Map<string, Presence>();
     for (const r of roots) {
-      const { sources, guard } = enabled ? r.guards : {};
+      const { sources, guard, present } = enabled ? r.guards : {};
+      r.needs = present?.map((field) => {
+        let p = presence.get(field);
+        if (!p) {
+          p = new Presence(field);
+          presence.set(field, p);
+        }
+        return p;
+      });
       if (!sources) {
         this.anySource.add(r, guard);
         continue;
