@@ -111,7 +111,10 @@ describe('FramedLineAssembler (no TTY)', () => {
       assert.equal(normalizeRfc3339(l.time), l.time, `${l.message}: ${l.time} is canonical`);
       assert.equal(rfc3339ToNanos(l.time), BigInt(l.sec) * 1_000_000_000n + BigInt(l.nsec), `${l.message}: ${l.time} is ${l.sec}.${l.nsec}`);
     }
-    assert.deepEqual(lines.map((l) => l.time.slice(0, 10)), ['2024-02-29', '2026-03-01', '2026-05-01', lines[3]!.time.slice(0, 10), '2026-06-30', '2026-01-02']);
+    assert.deepEqual(lines.map((l) => l.time.slice(0, 10)), ['2024-02-29', '2026-03-01', '2026-05-01', '2026-05-01', '2026-06-30', '2026-01-02']);
+    // A leap second is no time RFC 3339 parsers agree on: the line keeps its text and the time of
+    // the line before, and says it has none of its own.
+    assert.deepEqual([lines[3]!.untimed, lines[3]!.time, lines[3]!.message], [true, lines[2]!.time, '2026-12-31T23:59:60.25Z line 3']);
   });
 
   it('strips the newline and a carriage return before it, nothing else', () => {

@@ -45,9 +45,10 @@ function utf8(s: string): Buffer {
  * API or of static files, a JSON log's message): a repeat costs one Map lookup instead of a UTF-8
  * conversion and an RE2 pass. A `prefilter` (the words every match needs, regex-literals.ts) runs
  * first: most values fail it for less than a Map lookup costs (a field value is usually a slice
- * of its log line, which V8 hashes slowly), so only the values that pass it are remembered. Two generations of at most MEMO_GENERATION values each: when the
- * young one is full it becomes the old one and the old one is dropped, so a value seen within the
- * last 2,048 to 4,096 distinct ones is answered from memory. A test whose values hardly repeat (a
+ * of its log line, which V8 hashes slowly), so only the values that pass it are remembered. Two
+ * generations of at most MEMO_GENERATION values each: when the young one is full it becomes the
+ * old one and the old one is dropped, so a value seen within the last 2,048 to 4,096 distinct ones
+ * is answered from memory. A test whose values hardly repeat (a
  * plain log line's message) stops remembering for a while: each miss costs a lookup and an insert
  * on top of the match. Values longer than MEMO_MAX_KEY are matched again, unless they are the
  * value of the call just before.

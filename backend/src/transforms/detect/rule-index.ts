@@ -8,6 +8,7 @@
 
 import type { Node } from './ast.js';
 import { compileField, type Getter } from './fields.js';
+import { buildTest } from './operators.js';
 
 export interface Guard {
   field: string;
@@ -79,15 +80,13 @@ export interface Indexable {
   /** Marks the rule as already collected for the current event (array fields hit several keys). */
   seen: number;
   /** Set by the index: the fields of guards.present, whose existence it checks once per event. */
-  needs?: FieldPresence[];
+  needs?: Presence[];
 }
 
-export interface FieldPresence {
-  holds(ev: unknown, epoch: number): boolean;
-}
+const exists = buildTest('exists', [], false);
 
 /** Whether one field exists on the current event, read once per event whatever the roots asking. */
-class Presence implements FieldPresence {
+export class Presence {
   private readonly get: Getter;
   private at = -1;
   private has = false;
@@ -99,20 +98,16 @@ class Presence implements FieldPresence {
   holds(ev: unknown, epoch: number): boolean {
     if (this.at !== epoch) {
       this.at = epoch;
-      let v: unknown;
       try {
-        v = this.get(ev);
+        this.has = exists(this.get(ev));
       } catch {
         // A field that throws when read: hand the roots over so each fails and is counted.
-        v = true;
+        this.has = true;
       }
-      // The `exists` operator's own test (operators.ts).
-      this.has = v !== undefined && v !== null;
     }
     return this.has;
   }
 }
-
 
 interface FieldIndex<R> {
   field: string;
